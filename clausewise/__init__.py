@@ -1,0 +1,1 @@
+"""Code shared by training and serving: taxonomy, segmentation and the clause classifier."""

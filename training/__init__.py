@@ -1,0 +1,1 @@
+"""Training side of clausewise: label data, segmentation of the seeds, training, evaluation, retraining."""

