@@ -197,7 +197,7 @@ def _split_semicolon_list(text: str, span: Span, min_chars: int = 30) -> list[Sp
 # --- classification -----------------------------------------------------------------------------
 def plain_text(raw: str) -> str:
     """The readable text of a clause: markdown links, emphasis, escapes and HTML tags removed."""
-    t = _HTML_TAG.sub(" ", raw)
+    t = _HTML_TAG.sub(lambda m: " " if _HTML_BLOCK.match(m.group(0)) else "", raw)
     t = _LINK.sub(lambda m: m.group(1), t)
     t = re.sub(r"\\([.\-*_#\[\]()!])", r"\1", t)
     t = re.sub(r"\*\*|__|(?<!\w)\*(?=\s)|^#{1,6}\s*", "", t)

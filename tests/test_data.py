@@ -1,0 +1,101 @@
+"""Label-file validation: every error names file, line, what was expected and what was found."""
+
+import json
+
+import pytest
+
+from training.data import LabelFileError, check_files, data_hash, label_counts, load_records, main
+
+
+def write(tmp_path, rows, name="set.jsonl"):
+    path = tmp_path / name
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def good(i=0, text=None, labels=("contact",)):
+    return {"id": f"d-{i}", "doc": "d", "text": text or f"Write to us at office {i}.", "labels": list(labels)}
+
+
+def problems_of(tmp_path, taxonomy, rows):
+    _, problems = check_files([write(tmp_path, rows)], taxonomy)
+    return [str(p) for p in problems]
+
+
+def test_valid_file_loads_with_labels_in_taxonomy_order(tmp_path, taxonomy):
+    path = write(tmp_path, [good(0, labels=("general",)), good(1, labels=("contact", "data_collection"))])
+    records = load_records([path], taxonomy)
+    assert [r.labels for r in records] == [("general",), ("data_collection", "contact")]
+
+
+def test_rejects_unknown_label_and_lists_the_valid_ones(tmp_path, taxonomy):
+    (msg,) = problems_of(tmp_path, taxonomy, [good(0, labels=("cookies",))])
+    assert "set.jsonl:1:" in msg and "unknown label(s) ['cookies']" in msg and "cookies_tracking" in msg
+
+
+def test_rejects_empty_text(tmp_path, taxonomy):
+    (msg,) = problems_of(tmp_path, taxonomy, [good(0), {**good(1), "text": "   "}])
+    assert "set.jsonl:2:" in msg and "empty text" in msg
+
+
+def test_rejects_duplicate_ids_naming_the_first(tmp_path, taxonomy):
+    (msg,) = problems_of(tmp_path, taxonomy, [good(0), {**good(1), "id": "d-0"}])
+    assert "set.jsonl:2:" in msg and "duplicate id 'd-0'" in msg and "set.jsonl:1" in msg
+
+
+def test_rejects_conflicting_duplicates_but_accepts_agreeing_ones(tmp_path, taxonomy):
+    rows = [good(0, text="Same text."), good(1, text="same  TEXT."), good(2, text="Same text.", labels=("general",))]
+    (msg,) = problems_of(tmp_path, taxonomy, rows)
+    assert "set.jsonl:3:" in msg and "conflicting duplicate" in msg and "['general']" in msg
+
+
+def test_rejects_invalid_json_missing_fields_and_wrong_types(tmp_path, taxonomy):
+    rows = ["{not json", {"id": "x", "text": "t", "labels": []}, {**good(3), "labels": "contact"}, {**good(4), "start": "7"}]
+    msgs = problems_of(tmp_path, taxonomy, rows)
+    assert len(msgs) == 4
+    assert "set.jsonl:1:" in msgs[0] and "invalid JSON" in msgs[0]
+    assert "set.jsonl:2:" in msgs[1] and "missing field 'doc'" in msgs[1]
+    assert "set.jsonl:3:" in msgs[2] and "must be a list of label names" in msgs[2]
+    assert "set.jsonl:4:" in msgs[3] and "'start' must be int" in msgs[3]
+
+
+def test_rejects_unknown_fields(tmp_path, taxonomy):
+    (msg,) = problems_of(tmp_path, taxonomy, [{**good(0), "lables": ["contact"]}])
+    assert "unknown field(s) ['lables']" in msg
+
+
+def test_rejects_non_utf8_file(tmp_path, taxonomy):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"id": "a", "doc": "d", "text": "caf\xe9", "labels": []}\n')
+    _, problems = check_files([path], taxonomy)
+    assert "not valid UTF-8" in str(problems[0])
+
+
+def test_load_records_raises_with_every_problem(tmp_path, taxonomy):
+    path = write(tmp_path, [good(0, labels=("nope",)), {**good(1), "text": ""}])
+    with pytest.raises(LabelFileError, match=r"2 problem\(s\)"):
+        load_records([path], taxonomy)
+
+
+def test_counts_and_hash(tmp_path, taxonomy):
+    records = load_records([write(tmp_path, [good(0), good(1, labels=())])], taxonomy)
+    counts = label_counts(records, taxonomy)
+    assert counts["contact"] == 1 and counts["(none)"] == 1 and counts["general"] == 0
+    assert data_hash(records, taxonomy) == data_hash(list(reversed(records)), taxonomy)
+    changed = load_records([write(tmp_path, [good(0), good(1, labels=("general",))], "b.jsonl")], taxonomy)
+    assert data_hash(changed, taxonomy) != data_hash(records, taxonomy)
+
+
+def test_cli_validate_prints_counts_and_fails_on_problems(tmp_path, capsys):
+    assert main(["validate", str(write(tmp_path, [good(0)]))]) == 0
+    assert "contact" in capsys.readouterr().out
+    assert main(["validate", str(write(tmp_path, [good(0, labels=("x",))], "bad.jsonl"))]) == 1
+    assert "bad.jsonl:1: unknown label(s)" in capsys.readouterr().err
+
+
+def test_repository_label_set_is_valid_and_large_enough(taxonomy):
+    records = load_records(None, taxonomy)
+    assert len(records) >= 450
+    assert len({r.doc for r in records}) == 5
+    counts = label_counts(records, taxonomy)
+    assert all(counts[name] >= 5 for name in taxonomy.names), counts

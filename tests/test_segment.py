@@ -1,0 +1,89 @@
+"""Segmentation: exact offsets, full coverage of the seeds, structure handling."""
+
+from pathlib import Path
+
+import pytest
+
+from clausewise.segment import detect_format, plain_text, segment
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seed_clauses_slice_back_and_cover_all_text(path):
+    text = path.read_text(encoding="utf-8")
+    clauses = segment(text)
+    covered = [False] * len(text)
+    for c in clauses:
+        assert text[c.start : c.end] == c.text
+        assert c.text == c.text.strip() and c.text
+        for i in range(c.start, c.end):
+            covered[i] = True
+    missing = [i for i, ch in enumerate(text) if not ch.isspace() and not covered[i]]
+    assert missing == []
+    assert all(a.end <= b.start for a, b in zip(clauses, clauses[1:])), "clauses overlap or are out of order"
+
+
+def test_seeds_are_present():
+    assert len(SEEDS) == 5
+
+
+def test_sentences_and_headings_are_split_with_context():
+    text = "Article 3 Cookies:\nWe use cookies. They remember you.\nArticle 4 Contact\nCall us on 400-1."
+    clauses = segment(text)
+    assert [c.text for c in clauses] == [
+        "Article 3 Cookies:", "We use cookies.", "They remember you.", "Article 4 Contact", "Call us on 400-1."
+    ]
+    assert [c.kind for c in clauses] == ["heading", "clause", "clause", "heading", "clause"]
+    assert clauses[1].heading == "Article 3 Cookies"
+    assert clauses[4].heading == "Article 4 Contact"
+
+
+def test_inline_numbered_items_and_escaped_markdown_markers_split():
+    text = "We use data for: 1\\. verifying your identity; 2\\. processing your orders; 3\\. marketing."
+    items = [c.text for c in segment(text)]
+    assert items == [
+        "We use data for:", "1\\. verifying your identity;", "2\\. processing your orders;", "3\\. marketing."
+    ]
+
+
+def test_bare_list_marker_joins_the_next_line():
+    text = "2\\.\nInformation such as your name may be collected."
+    clauses = segment(text)
+    assert len(clauses) == 1 and clauses[0].text == text
+
+
+def test_chinese_punctuation_and_markers():
+    text = "7、 How your data is transferred\nData is stored in China。We may transfer it with consent；we tell you first."
+    texts = [c.text for c in segment(text)]
+    assert texts[0] == "7、 How your data is transferred"
+    assert "Data is stored in China。" in texts
+    assert "We may transfer it with consent；" in texts
+
+
+def test_markdown_chrome_is_its_own_segment():
+    text = "* [Home](//a.com/)  * [Cart](//a.com/cart)  * [Help](//a.com/help)\n**A. COOKIES**  We use cookies."
+    clauses = segment(text)
+    assert clauses[0].kind == "chrome" and "Help" in clauses[0].text
+    assert clauses[1].kind == "heading" and clauses[1].text == "**A. COOKIES**"
+    assert clauses[2].text == "We use cookies." and clauses[2].heading == "A. COOKIES"
+
+
+def test_html_offsets_point_into_the_original_markup():
+    html = "<html><body><h2>Cookies</h2><p>We use <b>cookies</b>. You can refuse them.</p><script>var x=1;</script></body></html>"
+    assert detect_format(html) == "html"
+    clauses = segment(html)
+    for c in clauses:
+        assert html[c.start : c.end] == c.text
+    assert [plain_text(c.text) for c in clauses] == ["Cookies", "We use cookies.", "You can refuse them."]
+    assert clauses[1].heading == "Cookies"
+    assert not any("var x" in c.text for c in clauses)
+
+
+def test_empty_and_whitespace_input_give_no_clauses():
+    assert segment("") == []
+    assert segment("  \n\t ") == []
+
+
+def test_plain_text_strips_markup():
+    assert plain_text("**B. USE** of [data](//x.com) 1\\. here &amp; there") == "B. USE of data 1. here & there"

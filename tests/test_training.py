@@ -1,0 +1,145 @@
+"""Training, evaluation and storing, on a tiny in-memory dataset; one test uses the real base model."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import TOY_TEXTS, toy_records
+from clausewise.model import ClauseModel
+from training.config import TrainConfig
+from training.evaluate import cross_validate_all, folds, write_reports
+from training.metrics import multi_hot, report, tune_thresholds
+from training.train import build_metadata, fit, main, store_model, validation_split
+
+
+def tiny_config(tiny_base, **kw):
+    return TrainConfig(base_model=str(tiny_base), epochs=2, batch_size=8, **kw)
+
+
+def test_folds_hold_out_whole_documents():
+    records = toy_records(3)
+    for doc, train_idx, test_idx in folds(records):
+        assert {records[i].doc for i in test_idx} == {doc}
+        assert doc not in {records[i].doc for i in train_idx}
+        assert sorted(train_idx + test_idx) == list(range(len(records)))
+
+
+def test_validation_split_is_seeded_and_disjoint():
+    records = toy_records(3)
+    a = validation_split(records, 0.2, seed=1)
+    assert a == validation_split(records, 0.2, seed=1)
+    train, val = a
+    assert not set(train) & set(val) and len(train) + len(val) == len(records)
+    assert {label for i in val for label in records[i].labels} == set(TOY_TEXTS)
+
+
+def test_tune_thresholds_finds_the_separating_cut_and_keeps_default_without_positives():
+    y = np.array([[1, 0], [1, 0], [0, 0], [0, 0]], dtype=np.float32)
+    s = np.array([[0.3, 0.9], [0.25, 0.1], [0.1, 0.2], [0.05, 0.3]], dtype=np.float32)
+    t = tune_thresholds(y, s)
+    assert 0.1 < t[0] <= 0.25 and t[1] == 0.5
+
+
+def test_report_macro_averages_only_labels_with_support():
+    y = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)
+    r = report(y, y.copy(), ["a", "b", "c"])
+    assert r["macro_f1"] == 1.0 and r["micro_f1"] == 1.0 and r["per_label"]["c"]["support"] == 0
+
+
+def test_fit_with_tiny_model_is_reproducible_and_predicts_label_names(tiny_base, taxonomy):
+    records = toy_records(2)
+    a = fit(records, taxonomy, tiny_config(tiny_base), progress=False)
+    b = fit(records, taxonomy, tiny_config(tiny_base), progress=False)
+    texts = ["We use cookies.", "Call us."]
+    assert np.allclose(a.predictor().scores(texts), b.predictor().scores(texts), atol=1e-5)
+    assert len(a.info.thresholds) == len(taxonomy)
+    preds = a.predictor().predict(texts, threshold=0.0)
+    assert set(preds[0]) == set(taxonomy.names)
+    assert a.predictor().predict(texts, threshold=1.0) == [{}, {}]
+
+
+def test_heading_input_trains_and_scores(tiny_base, taxonomy):
+    records = [r.__class__(**{**r.__dict__, "heading": "Cookies"}) for r in toy_records(2)]
+    result = fit(records, taxonomy, tiny_config(tiny_base, use_heading=True), progress=False)
+    scores = result.predictor().scores(["We use cookies.", "Call us."], ["Cookies", None])
+    assert scores.shape == (2, len(taxonomy)) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_cross_validation_writes_metrics_report_and_plot(tiny_base, taxonomy, tmp_path):
+    config = tiny_config(tiny_base)
+    results = cross_validate_all(toy_records(3), taxonomy, config, progress=False)
+    assert set(results["fold_thresholds"]) == {"doc0", "doc1", "doc2"}
+    out = write_reports(results, taxonomy, config, tmp_path)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {"transformer", "baseline", "summary"} <= set(metrics)
+    assert metrics["transformer"]["per_label"]["contact"]["support"] == 12
+    assert "| contact | 12 |" in (out / "report.md").read_text()
+    assert (out / "f1.png").stat().st_size > 1000 and (tmp_path / "latest" / "f1.png").exists()
+
+
+def test_baseline_learns_the_toy_set(taxonomy):
+    results = cross_validate_all(toy_records(3), taxonomy, TrainConfig(), baseline_only=True, progress=False)
+    assert results["baseline"]["micro_f1"] > 0.8
+
+
+def test_stored_model_round_trips_with_metadata(tiny_base, taxonomy):
+    import bentoml
+
+    records = toy_records(2)
+    config = tiny_config(tiny_base)
+    result = fit(records, taxonomy, config, progress=False)
+    tag = store_model(result, build_metadata(result, taxonomy, records, config, None), name="test-roundtrip")
+    stored = bentoml.models.get(tag)
+    meta = stored.info.metadata
+    assert meta["labels"] == list(taxonomy.names) and len(meta["data_hash"]) == 64
+    assert set(meta["thresholds"]) == set(taxonomy.names) and meta["config"]["epochs"] == 2
+    assert meta["cv_metrics"] == {}
+    config_json = json.loads(open(stored.path_of("config.json")).read())
+    assert config_json["id2label"]["0"] == "data_collection"
+    loaded = ClauseModel.load(stored.path, device="cpu")
+    texts = ["We use cookies.", "Children under 13."]
+    assert np.allclose(loaded.scores(texts), result.predictor().scores(texts), atol=1e-5)
+
+
+def test_train_cli_rejects_bad_label_file_and_bad_config(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "doc": "d", "text": "x", "labels": ["nope"]}\n')
+    assert main(["--labels", str(bad), "--cv", "none"]) == 2
+    assert "unknown label(s) ['nope']" in capsys.readouterr().err
+    assert main(["--epochs", "0", "--cv", "none"]) == 2
+    assert "epochs must be an integer >= 1" in capsys.readouterr().err
+
+
+def test_train_cli_trains_on_a_users_own_taxonomy(tiny_base, tmp_path):
+    import bentoml
+
+    tax = tmp_path / "tax.yaml"
+    tax.write_text("labels:\n  - name: cookies\n    definition: cookie talk\n  - name: kids\n    definition: children\n")
+    rows = [{"id": f"{d}-{i}", "doc": f"d{d}", "text": t + f" ({d})", "labels": [lab]}
+            for d in range(2) for i, (lab, t) in enumerate(
+                [("cookies", "We use cookies."), ("cookies", "Cookies track you."), ("kids", "Children under 13."),
+                 ("kids", "Minors need consent.")])]
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ["--taxonomy", str(tax), "--labels", str(data), "--base-model", str(tiny_base), "--epochs", "1",
+            "--name", "user-model", "--reports", str(tmp_path / "rep")]
+    assert main(args) == 0
+    meta = bentoml.models.get("user-model:latest").info.metadata
+    assert meta["labels"] == ["cookies", "kids"] and meta["cv_metrics"]["transformer"]["macro_f1"] >= 0
+    assert (tmp_path / "rep" / "latest" / "report.md").exists()
+
+
+@pytest.mark.slow
+def test_real_base_model_learns_a_separable_toy_set(taxonomy):
+    records = toy_records(3)
+    result = fit(records, taxonomy, TrainConfig(epochs=6, tune_thresholds=False), progress=False)
+    model = result.predictor()
+    probes = {
+        "cookies_tracking": "Our cookies store your preferences.",
+        "contact": "Email our privacy team at dpo@shop.com.",
+        "children": "Kids under 13 cannot sign up without a parent.",
+    }
+    scores = model.scores(list(probes.values()))
+    for row, label in zip(scores, probes):
+        assert model.labels[int(np.argmax(row))] == label
