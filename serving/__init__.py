@@ -1,0 +1,1 @@
+"""The clausewise BentoML service: classify clauses and analyse whole policies."""

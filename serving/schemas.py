@@ -1,0 +1,79 @@
+"""Request limits and response schemas of the service; the defaults double as OpenAPI examples."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
+
+MAX_TEXTS = 256            # clauses per /classify request
+MAX_TEXT_CHARS = 5_000     # characters per clause
+MAX_POLICY_CHARS = 300_000 # characters per /analyze policy (seed 004 has ~52,000)
+MAX_BODY_BYTES = 2_000_000 # whole request body, refused before it is read
+
+EXAMPLE_CLAUSES = [
+    "We collect your name, email address and delivery address when you place an order.",
+    "We use cookies to remember your preferences and to measure traffic.",
+    "You can unsubscribe from marketing emails at any time.",
+    "Children under 14 may not create an account without a parent's consent.",
+]
+EXAMPLE_POLICY = (
+    "Privacy Policy\n"
+    "1. Information we collect\n"
+    "We collect your name, phone number and address when you register.\n"
+    "2. Cookies\n"
+    "We use cookies to keep you signed in. You can refuse cookies in your browser settings.\n"
+    "3. Contact us\n"
+    "Questions about this policy can be sent to privacy@example.com."
+)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("text is empty or only whitespace; send the clause text")
+    return value
+
+
+ClauseText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_not_blank)]
+PolicyText = Annotated[str, Field(min_length=1, max_length=MAX_POLICY_CHARS), AfterValidator(_not_blank)]
+Threshold = Annotated[float | None, Field(ge=0.0, le=1.0)]
+
+
+class LabelScore(BaseModel):
+    label: str
+    score: float
+
+
+class ClassifiedClause(BaseModel):
+    text: str
+    labels: list[LabelScore] = Field(description="labels at or above the threshold, best first")
+    scores: dict[str, float] = Field(description="the score of every label")
+
+
+class ClassifyResponse(BaseModel):
+    model: str = Field(description="tag of the model that answered")
+    threshold: str = Field(description="'per-label' (tuned thresholds) or the number used")
+    results: list[ClassifiedClause]
+
+
+class AnalyzedClause(ClassifiedClause):
+    index: int
+    start: int = Field(description="offset of the clause's first character in the input")
+    end: int = Field(description="offset after its last character: input[start:end] == text")
+    heading: str | None
+    kind: str = Field(description="'clause', 'heading' or 'chrome' (navigation, link lists)")
+
+
+class Coverage(BaseModel):
+    label: str
+    clauses: int = Field(description="clauses carrying this label")
+    best_clause: int | None = Field(description="index of the clause with the highest score for it")
+    best_score: float | None
+
+
+class AnalyzeResponse(BaseModel):
+    model: str
+    format: str = Field(description="'html' or 'text' (plain text and markdown)")
+    clauses: list[AnalyzedClause]
+    coverage: list[Coverage]
+    missing: list[str] = Field(description="taxonomy topics no clause of the policy addresses")

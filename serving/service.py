@@ -1,0 +1,143 @@
+"""BentoML service: POST /classify, POST /analyze, GET /labels.
+
+    bentoml serve serving.service:Clausewise --host 127.0.0.1 --port 3000
+
+`Clausewise` validates requests and segments policies; `ClauseScorer` holds the model and batches
+concurrent calls adaptively. CLAUSEWISE_MODEL picks the stored model (default
+clause-classifier:latest); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda.
+"""
+
+from __future__ import annotations
+
+import os
+
+import bentoml
+from bentoml.models import BentoModel
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from clausewise.segment import detect_format, segment
+from serving.limits import BodySizeLimit
+from serving.schemas import (
+    EXAMPLE_CLAUSES,
+    EXAMPLE_POLICY,
+    MAX_BODY_BYTES,
+    MAX_TEXTS,
+    AnalyzedClause,
+    AnalyzeResponse,
+    ClassifiedClause,
+    ClassifyResponse,
+    ClauseText,
+    Coverage,
+    LabelScore,
+    PolicyText,
+    Threshold,
+)
+
+MODEL_TAG = os.environ.get("CLAUSEWISE_MODEL", "clause-classifier:latest")
+DEVICE = os.environ.get("CLAUSEWISE_DEVICE", "auto")
+SCORE_BATCH = 32  # clauses per forward pass inside one adaptive batch
+
+
+@bentoml.service(name="clause-scorer", workers=1, traffic={"timeout": 120})
+class ClauseScorer:
+    """The model: one load per worker; `scores` is batched across concurrent callers."""
+
+    bento_model = BentoModel(MODEL_TAG)
+
+    def __init__(self) -> None:
+        from clausewise.model import ClauseModel
+
+        self.model = ClauseModel.load(self.bento_model.path, device=DEVICE)
+
+    @bentoml.api(batchable=True, batch_dim=0, max_batch_size=128, max_latency_ms=60_000)
+    def scores(self, items: list[list[str]]) -> list[list[float]]:
+        """[text, heading] pairs in, one score per label out (heading '' when there is none)."""
+        texts = [item[0] for item in items]
+        headings = [item[1] or None if len(item) > 1 else None for item in items]
+        return self.model.scores(texts, headings, batch_size=SCORE_BATCH).tolist()
+
+
+# GET /labels is a plain route: BentoML APIs are POST-only. Filled in when the service starts.
+_LABELS: dict = {}
+
+
+async def get_labels(_: Request) -> JSONResponse:
+    """The served model's taxonomy: names, definitions, examples and tuned thresholds."""
+    if not _LABELS:
+        return JSONResponse({"error": "the model is still loading; retry shortly"}, status_code=503)
+    return JSONResponse(_LABELS)
+
+
+labels_app = Starlette(routes=[Route("/labels", get_labels, methods=["GET"])])
+
+
+@bentoml.service(name="clausewise", traffic={"timeout": 120, "max_concurrency": 512})
+@bentoml.asgi_app(labels_app, path="/")
+class Clausewise:
+    """Privacy-policy clause classifier: labels with scores for clauses or whole policies."""
+
+    bento_model = BentoModel(MODEL_TAG)
+    scorer = bentoml.depends(ClauseScorer)
+
+    def __init__(self) -> None:
+        meta = self.bento_model.info.metadata
+        self.tag = str(self.bento_model.tag)
+        self.labels: list[str] = list(meta["labels"])
+        self.thresholds: list[float] = [float(meta["thresholds"][n]) for n in self.labels]
+        _LABELS.update({"model": self.tag, "labels": meta["taxonomy"], "thresholds": meta["thresholds"]})
+
+    async def _score(self, texts: list[str], headings: list[str | None]) -> list[list[float]]:
+        return await self.scorer.to_async.scores([[t, h or ""] for t, h in zip(texts, headings)])
+
+    def _result(self, text: str, row: list[float], threshold: float | None) -> dict:
+        cut = [threshold] * len(self.labels) if threshold is not None else self.thresholds
+        chosen = sorted(
+            (LabelScore(label=n, score=s) for n, s, c in zip(self.labels, row, cut) if s >= c),
+            key=lambda x: -x.score,
+        )
+        return {"text": text, "labels": chosen, "scores": dict(zip(self.labels, row))}
+
+    @bentoml.api
+    async def classify(
+        self,
+        texts: list[ClauseText] = bentoml.Field(min_length=1, max_length=MAX_TEXTS, examples=[EXAMPLE_CLAUSES]),
+        threshold: Threshold = None,
+    ) -> ClassifyResponse:
+        """Labels and scores for each clause; `threshold` overrides the tuned per-label thresholds."""
+        rows = await self._score(texts, [None] * len(texts))
+        return ClassifyResponse(
+            model=self.tag,
+            threshold="per-label" if threshold is None else str(threshold),
+            results=[ClassifiedClause(**self._result(t, r, threshold)) for t, r in zip(texts, rows)],
+        )
+
+    @bentoml.api
+    async def analyze(self, text: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY])) -> AnalyzeResponse:
+        """Segment a whole policy (plain text, markdown or HTML) and label every clause."""
+        fmt = detect_format(text)
+        clauses = segment(text, fmt)
+        rows = await self._score([c.text for c in clauses], [c.heading for c in clauses]) if clauses else []
+        out = [
+            AnalyzedClause(index=i, start=c.start, end=c.end, heading=c.heading, kind=c.kind, **self._result(c.text, r, None))
+            for i, (c, r) in enumerate(zip(clauses, rows))
+        ]
+        coverage = []
+        for j, name in enumerate(self.labels):
+            hits = [a for a in out if any(ls.label == name for ls in a.labels)]
+            best = max(hits, key=lambda a: a.scores[name]) if hits else None
+            coverage.append(
+                Coverage(
+                    label=name,
+                    clauses=len(hits),
+                    best_clause=best.index if best else None,
+                    best_score=best.scores[name] if best else None,
+                )
+            )
+        missing = [c.label for c in coverage if c.clauses == 0]
+        return AnalyzeResponse(model=self.tag, format=fmt, clauses=out, coverage=coverage, missing=missing)
+
+
+Clausewise.add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)

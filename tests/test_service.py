@@ -1,0 +1,216 @@
+"""HTTP tests against a real `bentoml serve` on 127.0.0.1, with a tiny model in a temporary store."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from conftest import toy_records
+from clausewise.model import ClauseModel
+from serving.schemas import EXAMPLE_CLAUSES, MAX_BODY_BYTES, MAX_POLICY_CHARS, MAX_TEXT_CHARS, MAX_TEXTS
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_004 = ROOT.parent / "shared" / "seeds" / "004_e8e6eb838ae425a6.txt"
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def stored_model(tiny_base, taxonomy):
+    """A tiny model stored as clause-classifier in the test BENTOML_HOME; returns its tag."""
+    from training.config import TrainConfig
+    from training.train import build_metadata, fit, store_model
+
+    records = toy_records(2)
+    config = TrainConfig(base_model=str(tiny_base), epochs=2)
+    result = fit(records, taxonomy, config, progress=False)
+    return store_model(result, build_metadata(result, taxonomy, records, config, None))
+
+
+@pytest.fixture(scope="module")
+def server(stored_model):
+    """`bentoml serve` in its own process group on a free port; stopped by PID at the end."""
+    port = free_port()
+    env = {**os.environ, "CLAUSEWISE_MODEL": stored_model, "CLAUSEWISE_DEVICE": "cpu"}
+    log = open(Path(os.environ["BENTOML_HOME"]) / "serve.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bentoml", "serve", "serving.service:Clausewise", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}: {Path(log.name).read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"server not ready in 120 s: {Path(log.name).read_text()[-3000:]}")
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def post(url: str, path: str, payload, **kw) -> httpx.Response:
+    return httpx.post(f"{url}{path}", json=payload, timeout=60, **kw)
+
+
+def test_classify_returns_labels_scores_and_model_tag(server, stored_model, taxonomy):
+    r = post(server, "/classify", {"texts": EXAMPLE_CLAUSES})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["model"] == stored_model and body["threshold"] == "per-label"
+    assert [x["text"] for x in body["results"]] == EXAMPLE_CLAUSES
+    for result in body["results"]:
+        assert set(result["scores"]) == set(taxonomy.names)
+        scores = [ls["score"] for ls in result["labels"]]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_classify_threshold_is_honoured(server, taxonomy):
+    everything = post(server, "/classify", {"texts": ["We use cookies."], "threshold": 0.0}).json()
+    assert {ls["label"] for ls in everything["results"][0]["labels"]} == set(taxonomy.names)
+    nothing = post(server, "/classify", {"texts": ["We use cookies."], "threshold": 1.0}).json()
+    assert nothing["results"][0]["labels"] == [] and nothing["threshold"] == "1.0"
+
+
+def test_served_scores_equal_in_process_predictions(server, stored_model):
+    import bentoml
+
+    model = ClauseModel.load(bentoml.models.get(stored_model).path, device="cpu")
+    texts = EXAMPLE_CLAUSES + ["Home | Cart", "Write to privacy@example.com."]
+    served = post(server, "/classify", {"texts": texts}).json()["results"]
+    local = model.scores(texts)
+    for row, result in zip(local, served):
+        assert np.allclose(row, [result["scores"][n] for n in model.labels], atol=1e-4)
+    local_labels = model.predict(texts)
+    assert [set(p) for p in local_labels] == [{ls["label"] for ls in r["labels"]} for r in served]
+
+
+def test_analyze_seed_004_offsets_slice_back_with_coverage(server, taxonomy):
+    text = SEED_004.read_text(encoding="utf-8")
+    r = post(server, "/analyze", {"text": text})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert len(body["clauses"]) > 300 and body["format"] == "text"
+    for c in body["clauses"]:
+        assert text[c["start"] : c["end"]] == c["text"]
+    assert [c["label"] for c in body["coverage"]] == list(taxonomy.names)
+    for cov in body["coverage"]:
+        if cov["clauses"]:
+            best = body["clauses"][cov["best_clause"]]
+            assert any(ls["label"] == cov["label"] for ls in best["labels"])
+    assert body["missing"] == [c["label"] for c in body["coverage"] if c["clauses"] == 0]
+
+
+def test_analyze_html_policy(server):
+    html = "<html><body><h1>Privacy</h1><p>We use <b>cookies</b>. Contact privacy@example.com.</p></body></html>"
+    body = post(server, "/analyze", {"text": html}).json()
+    assert body["format"] == "html"
+    assert [c["text"] for c in body["clauses"]][0] == "Privacy"
+    assert all(html[c["start"] : c["end"]] == c["text"] for c in body["clauses"])
+
+
+def test_labels_endpoint_serves_the_taxonomy(server, taxonomy):
+    r = httpx.get(f"{server}/labels", timeout=10)
+    assert r.status_code == 200
+    body = r.json()
+    assert [x["name"] for x in body["labels"]] == list(taxonomy.names)
+    assert set(body["thresholds"]) == set(taxonomy.names)
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/docs.json"])
+def test_bentoml_endpoints_stay_on(server, path):
+    assert httpx.get(f"{server}{path}", timeout=10).status_code == 200
+
+
+def test_openapi_shows_examples(server):
+    spec = json.dumps(httpx.get(f"{server}/docs.json", timeout=10).json())
+    assert EXAMPLE_CLAUSES[0] in spec and "/classify" in spec and "/analyze" in spec
+
+
+BAD_INPUTS = [
+    ("/classify", {"texts": []}, "at least 1 item"),
+    ("/classify", {"texts": ["   "]}, "empty or only whitespace"),
+    ("/classify", {"texts": ["x"] * (MAX_TEXTS + 1)}, f"at most {MAX_TEXTS} items"),
+    ("/classify", {"texts": ["x" * (MAX_TEXT_CHARS + 1)]}, f"at most {MAX_TEXT_CHARS} characters"),
+    ("/classify", {"texts": "not a list"}, "valid array"),
+    ("/classify", {"texts": [1, 2]}, "valid string"),
+    ("/classify", {"texts": ["ok"], "threshold": 1.5}, "less than or equal to 1"),
+    ("/classify", {"texts": ["ok"], "threshold": -0.1}, "greater than or equal to 0"),
+    ("/classify", {}, "Field required"),
+    ("/analyze", {"text": ""}, "at least 1 character"),
+    ("/analyze", {"text": " \n "}, "empty or only whitespace"),
+    ("/analyze", {"text": "a" * (MAX_POLICY_CHARS + 1)}, f"at most {MAX_POLICY_CHARS} characters"),
+    ("/analyze", {"text": 42}, "valid string"),
+]
+
+
+@pytest.mark.parametrize("path,payload,message", BAD_INPUTS, ids=[m for _, _, m in BAD_INPUTS])
+def test_bad_input_answers_4xx_with_a_message(server, path, payload, message):
+    r = post(server, path, payload)
+    assert 400 <= r.status_code < 500 and message in r.text
+
+
+def test_invalid_json_and_invalid_utf8_answer_400(server):
+    for body in (b"{not json", b'{"texts": ["caf\xe9"]}'):
+        r = httpx.post(f"{server}/classify", content=body, headers={"content-type": "application/json"}, timeout=10)
+        assert r.status_code == 400 and "Invalid JSON" in r.text
+
+
+def test_oversized_body_is_refused_with_413(server):
+    r = httpx.post(f"{server}/analyze", content=b"x" * (MAX_BODY_BYTES + 1), headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code == 413 and str(MAX_BODY_BYTES) in r.text
+    assert post(server, "/classify", {"texts": ["still serving"]}).status_code == 200
+
+
+def test_64_concurrent_requests_all_answered_with_their_own_input(server):
+    texts = [[f"Clause number {i}: we use cookies.", f"Write to office {i}."] for i in range(64)]
+
+    def call(pair):
+        return pair, post(server, "/classify", {"texts": pair})
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        results = list(pool.map(call, texts))
+    for pair, r in results:
+        assert r.status_code == 200, r.text
+        assert [x["text"] for x in r.json()["results"]] == pair
+
+
+def test_bentoml_build_packs_the_service_and_model_offline(stored_model):
+    env = {**os.environ, "CLAUSEWISE_MODEL": stored_model}
+    r = subprocess.run([sys.executable, "-m", "bentoml", "build", "--output", "tag"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    import bentoml
+
+    bento = bentoml.get("clausewise:latest")
+    assert stored_model in {str(m.tag) for m in bento.info.models}
+    src = Path(bento.path) / "src"
+    assert (src / "serving" / "service.py").exists() and not (src / "tests").exists() and not (src / "labels").exists()
