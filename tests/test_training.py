@@ -10,7 +10,7 @@ from clausewise.model import ClauseModel
 from training.config import TrainConfig
 from training.evaluate import cross_validate_all, folds, write_reports
 from training.metrics import multi_hot, report, tune_thresholds
-from training.train import build_metadata, fit, main, store_model, validation_split
+from training.train import bucketed_batches, build_metadata, fit, main, store_model, validation_split
 
 
 def tiny_config(tiny_base, **kw):
@@ -32,6 +32,17 @@ def test_validation_split_is_seeded_and_disjoint():
     train, val = a
     assert not set(train) & set(val) and len(train) + len(val) == len(records)
     assert {label for i in val for label in records[i].labels} == set(TOY_TEXTS)
+
+
+def test_bucketed_batches_cover_every_row_once_and_group_similar_lengths():
+    import torch
+
+    lengths = [(i * 37) % 101 for i in range(300)]
+    batches = bucketed_batches(lengths, 8, torch.Generator().manual_seed(0), pool=4)
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(300)) and all(len(b) <= 8 for b in batches)
+    spread = np.mean([max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches])
+    assert spread < 30  # random batches of 8 over 0..100 would spread ~75
 
 
 def test_tune_thresholds_finds_the_separating_cut_and_keeps_default_without_positives():

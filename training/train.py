@@ -105,6 +105,18 @@ def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, confi
     return ds.map(tok, batched=True, remove_columns=["first", "second"])
 
 
+def bucketed_batches(lengths: list[int], batch_size: int, generator: torch.Generator, pool: int = 16) -> list[list[int]]:
+    """Shuffled batches of similar length: sort within random pools of `pool` batches, shuffle batch order."""
+    order = torch.randperm(len(lengths), generator=generator).tolist()
+    batches: list[list[int]] = []
+    span = batch_size * pool
+    for p in range(0, len(order), span):
+        chunk = sorted(order[p : p + span], key=lambda i: lengths[i])
+        batches += [chunk[b : b + batch_size] for b in range(0, len(chunk), batch_size)]
+    shuffled = torch.randperm(len(batches), generator=generator).tolist()
+    return [batches[i] for i in shuffled]
+
+
 def _pos_weight(y: np.ndarray, mode: str) -> torch.Tensor:
     pos = y.sum(0)
     neg = len(y) - pos
@@ -163,11 +175,11 @@ def fit(
     columns = [c for c in ("input_ids", "attention_mask", "token_type_ids") if c in ds.column_names]
     generator = torch.Generator().manual_seed(config.seed)
     bar = tqdm(total=total, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
+    lengths = [len(ids) for ids in ds["input_ids"]]
     model.train()
     for epoch in range(config.epochs):
-        order = torch.randperm(len(ds), generator=generator).tolist()
-        for b in range(0, len(order), config.batch_size):
-            rows = ds[order[b : b + config.batch_size]]
+        for batch_idx in bucketed_batches(lengths, config.batch_size, generator):
+            rows = ds[batch_idx]
             batch = tokenizer.pad({c: rows[c] for c in columns}, return_tensors="pt")
             batch = {k: v.to(device) for k, v in batch.items()}
             target = torch.tensor(rows["labels"], dtype=torch.float32, device=device)
