@@ -59,6 +59,14 @@ def test_rejects_invalid_json_missing_fields_and_wrong_types(tmp_path, taxonomy)
     assert "set.jsonl:4:" in msgs[3] and "'start' must be int" in msgs[3]
 
 
+def test_same_text_under_different_headings_may_carry_different_labels(tmp_path, taxonomy):
+    rows = [{**good(0, text="1. Related to national security;"), "heading": "Collection exceptions", "labels": ["data_collection"]},
+            {**good(1, text="1. Related to national security;"), "heading": "Sharing exceptions", "labels": ["third_party_sharing"]},
+            {**good(2, text="1. Related to national security;"), "heading": "Sharing exceptions", "labels": ["general"]}]
+    (msg,) = problems_of(tmp_path, taxonomy, rows)
+    assert "set.jsonl:3:" in msg and "same text and heading as" in msg and "set.jsonl:2" in msg
+
+
 def test_rejects_unknown_fields(tmp_path, taxonomy):
     (msg,) = problems_of(tmp_path, taxonomy, [{**good(0), "lables": ["contact"]}])
     assert "unknown field(s) ['lables']" in msg

@@ -142,7 +142,7 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
     records: list[LabelRecord] = []
     problems: list[Problem] = []
     first_id: dict[str, tuple[str, int]] = {}
-    first_text: dict[str, tuple[str, int, tuple[str, ...]]] = {}
+    first_text: dict[tuple[str, str], tuple[str, int, tuple[str, ...]]] = {}
     for path in files:
         with open(path, encoding="utf-8", errors="strict") as fh:
             try:
@@ -167,13 +167,15 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
                 problems.append(Problem(str(path), n, f"duplicate id {record.id!r}; first seen at {f}:{ln}"))
                 continue
             first_id[record.id] = (str(path), n)
-            key = normalise_text(record.text)
+            # Context decides some labels (the same exemption list item under a collection heading and
+            # under a sharing heading), so a conflict is the same text under the same heading.
+            key = (normalise_text(record.heading or ""), normalise_text(record.text))
             if key in first_text and first_text[key][2] != record.labels:
                 f, ln, other = first_text[key]
                 problems.append(
                     Problem(
                         str(path), n,
-                        f"conflicting duplicate: same text as {f}:{ln} but labels {list(record.labels)} "
+                        f"conflicting duplicate: same text and heading as {f}:{ln} but labels {list(record.labels)} "
                         f"vs {list(other)}; give both the same labels or remove one",
                     )
                 )
