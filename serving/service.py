@@ -10,12 +10,13 @@ clause-classifier:latest); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import bentoml
 from bentoml.models import BentoModel
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
 from clausewise.segment import detect_format, segment
@@ -71,7 +72,28 @@ async def get_labels(_: Request) -> JSONResponse:
     return JSONResponse(_LABELS)
 
 
-labels_app = Starlette(routes=[Route("/labels", get_labels, methods=["GET"])])
+PAGE = Path(__file__).parent / "static" / "index.html"
+
+
+async def index_page(_: Request) -> FileResponse:
+    """The annotation page: paste a policy, see its clauses highlighted."""
+    return FileResponse(PAGE, media_type="text/html")
+
+
+async def swagger_page(_: Request) -> FileResponse:
+    """BentoML's own OpenAPI page, moved from / to /docs (its assets are relative, so they resolve)."""
+    import _bentoml_impl.server as server_pkg
+
+    return FileResponse(Path(server_pkg.__file__).parent / "main-openapi.html", media_type="text/html")
+
+
+labels_app = Starlette(
+    routes=[
+        Route("/", index_page, methods=["GET"]),
+        Route("/docs", swagger_page, methods=["GET"]),
+        Route("/labels", get_labels, methods=["GET"]),
+    ]
+)
 
 
 @bentoml.service(name="clausewise", traffic={"timeout": 120, "max_concurrency": 512})

@@ -174,24 +174,41 @@ def fit(
 
     columns = [c for c in ("input_ids", "attention_mask", "token_type_ids") if c in ds.column_names]
     generator = torch.Generator().manual_seed(config.seed)
-    bar = tqdm(total=total, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
     lengths = [len(ids) for ids in ds["input_ids"]]
-    model.train()
-    for epoch in range(config.epochs):
+    bar = tqdm(total=total + steps_per_epoch * config.probe_epochs, desc=desc, unit="step",
+               disable=not progress, dynamic_ncols=True)
+
+    def run_epoch(epoch: int, opt: torch.optim.Optimizer, sched=None, probe: bool = False) -> None:
+        """One pass; in a probe epoch the encoder is frozen (eval mode, no gradients)."""
+        model.train()
+        if probe:
+            model.encoder.eval()
         for batch_idx in bucketed_batches(lengths, config.batch_size, generator):
             rows = ds[batch_idx]
             batch = tokenizer.pad({c: rows[c] for c in columns}, return_tensors="pt")
             batch = {k: v.to(device) for k, v in batch.items()}
             target = torch.tensor(rows["labels"], dtype=torch.float32, device=device)
-            loss = loss_fn(model(**batch), target)
-            optimizer.zero_grad()
+            with torch.set_grad_enabled(not probe):
+                hidden = model.encoder(**batch).last_hidden_state
+            loss = loss_fn(model.pool_and_classify(hidden, batch["attention_mask"]), target)
+            opt.zero_grad()
             loss.backward()
             if config.max_grad_norm > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
+            opt.step()
+            if sched is not None:
+                sched.step()
             bar.update(1)
-            bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.4f}")
+            bar.set_postfix(stage="probe" if probe else "fine-tune", epoch=epoch + 1, loss=f"{loss.item():.4f}")
+
+    # LP-FT: fit the new head on the frozen encoder first, so fine-tuning starts from a good head
+    # instead of pushing random-head gradients into the pretrained encoder.
+    if config.probe_epochs:
+        probe_opt = torch.optim.AdamW(model.head.parameters(), lr=config.probe_learning_rate)
+        for epoch in range(config.probe_epochs):
+            run_epoch(epoch, probe_opt, probe=True)
+    for epoch in range(config.epochs):
+        run_epoch(epoch, optimizer, scheduler)
     bar.close()
     model.eval()
 
