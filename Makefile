@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 # Debian's chromium for the page test (Playwright drives it; no browser download).
 CHROMIUM_STAMP := $(VENV)/.chromium
 $(CHROMIUM_STAMP): $(STAMP)
-	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 	touch $(CHROMIUM_STAMP)
 
 setup: $(STAMP)

@@ -112,3 +112,18 @@ def test_keyboard_reaches_the_controls(browser_page):
     page.focus("#input")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "analyse"
+
+
+def test_server_error_is_shown_to_the_user(browser_page):
+    page = browser_page
+    page.route("**/analyze", lambda route: route.fulfill(
+        status=500, content_type="application/json", body='{"error": "model worker crashed"}'))
+    try:
+        page.fill("#input", "We use cookies.")
+        page.click("#analyse")
+        page.wait_for_function("document.getElementById('message').textContent.includes('crashed')")
+        message = page.inner_text("#message")
+        assert "could not analyse" in message and "model worker crashed" in message
+        assert not page.is_disabled("#analyse")
+    finally:
+        page.unroute("**/analyze")

