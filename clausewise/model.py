@@ -120,29 +120,50 @@ def save_model_dir(path: str | Path, model: ClauseClassifier, tokenizer: PreTrai
 
 
 class ClauseModel:
-    """A loaded classifier ready for inference: tokenizer, model, labels and thresholds."""
+    """A loaded classifier ready for inference: tokenizer, model, labels and thresholds.
 
-    def __init__(self, model: ClauseClassifier, tokenizer: PreTrainedTokenizerBase, info: ModelInfo, device: torch.device):
-        self.model = model.to(device).eval()
+    Backend 'onnx' runs the stored int8 ONNX model with ONNX Runtime (the CPU default when the
+    file exists), 'torch' the PyTorch weights (fp32; CUDA when the device is CUDA).
+    """
+
+    def __init__(self, model: ClauseClassifier | None, tokenizer: PreTrainedTokenizerBase, info: ModelInfo,
+                 device: torch.device, onnx=None):
+        self.model = model.to(device).eval() if model is not None else None
         self.tokenizer = tokenizer
         self.info = info
         self.device = device
+        self.onnx = onnx
+
+    @property
+    def backend(self) -> str:
+        return "onnx-int8" if self.onnx is not None else f"torch-{self.device.type}"
 
     @property
     def labels(self) -> list[str]:
         return self.info.labels
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "auto") -> "ClauseModel":
+    def load(cls, path: str | Path, device: str = "auto", backend: str = "auto") -> "ClauseModel":
+        """Load a model folder; backend 'auto' = int8 ONNX on CPU when exported, else torch."""
+        from clausewise.onnx_backend import INT8_FILE, OnnxLogits
+
+        if backend not in ("auto", "onnx", "torch"):
+            raise ValueError(f"backend must be 'auto', 'onnx' or 'torch', found {backend!r}")
         path = Path(path)
         if not (path / INFO_FILE).is_file():
             raise FileNotFoundError(f"{path} is not a clausewise model folder (no {INFO_FILE})")
         info = ModelInfo(**json.loads((path / INFO_FILE).read_text(encoding="utf-8")))
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        dev = pick_device(device)
+        has_onnx = (path / INT8_FILE).is_file()
+        if backend == "onnx" and not has_onnx:
+            raise FileNotFoundError(f"{path} has no {INT8_FILE}; store the model again or use backend 'torch'")
+        if backend == "onnx" or (backend == "auto" and dev.type == "cpu" and has_onnx):
+            return cls(None, tokenizer, info, torch.device("cpu"), OnnxLogits(path / INT8_FILE))
         encoder = AutoModel.from_pretrained(str(path))
         model = ClauseClassifier(encoder, len(info.labels))
         model.head.load_state_dict(load_file(str(path / HEAD_FILE)))
-        tokenizer = AutoTokenizer.from_pretrained(str(path))
-        return cls(model, tokenizer, info, pick_device(device))
+        return cls(model, tokenizer, info, dev)
 
     @torch.inference_mode()
     def scores(self, texts: list[str], headings: list[str | None] | None = None, batch_size: int = 32) -> np.ndarray:
@@ -153,10 +174,14 @@ class ClauseModel:
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         for b in range(0, len(order), batch_size):
             idx = order[b : b + batch_size]
-            enc = tokenize_pairs(self.tokenizer, [pairs[i] for i in idx], self.info.max_length, padding=True, return_tensors="pt")
+            batch = [pairs[i] for i in idx]
+            if self.onnx is not None:
+                enc = tokenize_pairs(self.tokenizer, batch, self.info.max_length, padding=True, return_tensors="np")
+                out[idx] = 1.0 / (1.0 + np.exp(-self.onnx(enc)))
+                continue
+            enc = tokenize_pairs(self.tokenizer, batch, self.info.max_length, padding=True, return_tensors="pt")
             enc = {k: v.to(self.device) for k, v in enc.items()}
-            logits = self.model(**enc)
-            out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
+            out[idx] = torch.sigmoid(self.model(**enc).float()).cpu().numpy()
         return out
 
     def predict(

@@ -4,7 +4,8 @@
 
 `Clausewise` validates requests and segments policies; `ClauseScorer` holds the model and batches
 concurrent calls adaptively. CLAUSEWISE_MODEL picks the stored model (default
-clause-classifier:latest); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda.
+clause-classifier:latest); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda;
+CLAUSEWISE_BACKEND is auto (int8 ONNX Runtime on CPU, torch on CUDA), onnx or torch.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from serving.schemas import (
 
 MODEL_TAG = os.environ.get("CLAUSEWISE_MODEL", "clause-classifier:latest")
 DEVICE = os.environ.get("CLAUSEWISE_DEVICE", "auto")
+BACKEND = os.environ.get("CLAUSEWISE_BACKEND", "auto")  # auto: int8 ONNX on CPU, torch on CUDA
 SCORE_BATCH = 32  # clauses per forward pass inside one adaptive batch
 
 
@@ -51,7 +53,7 @@ class ClauseScorer:
     def __init__(self) -> None:
         from clausewise.model import ClauseModel
 
-        self.model = ClauseModel.load(self.bento_model.path, device=DEVICE)
+        self.model = ClauseModel.load(self.bento_model.path, device=DEVICE, backend=BACKEND)
 
     @bentoml.api(batchable=True, batch_dim=0, max_batch_size=128, max_latency_ms=60_000)
     def scores(self, items: list[list[str]]) -> list[list[float]]:

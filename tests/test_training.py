@@ -1,6 +1,7 @@
 """Training, evaluation and storing, on a tiny in-memory dataset; one test uses the real base model."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,9 +109,25 @@ def test_stored_model_round_trips_with_metadata(tiny_base, taxonomy):
     assert meta["cv_metrics"] == {}
     config_json = json.loads(open(stored.path_of("config.json")).read())
     assert config_json["id2label"]["0"] == "data_collection"
-    loaded = ClauseModel.load(stored.path, device="cpu")
-    texts = ["We use cookies.", "Children under 13."]
-    assert np.allclose(loaded.scores(texts), result.predictor().scores(texts), atol=1e-5)
+    texts = ["We use cookies.", "Children under 13.", "Write to privacy@example.com with questions."]
+    reference = result.predictor().scores(texts)
+    fp32 = ClauseModel.load(stored.path, device="cpu", backend="torch")
+    assert fp32.backend == "torch-cpu" and np.allclose(fp32.scores(texts), reference, atol=1e-5)
+    int8 = ClauseModel.load(stored.path, device="cpu")
+    assert int8.backend == "onnx-int8" and (Path(stored.path) / "model.int8.onnx").is_file()
+    assert np.abs(int8.scores(texts) - reference).max() < 0.05
+
+
+def test_load_rejects_unknown_backend_and_missing_onnx(tiny_base, taxonomy, tmp_path):
+    from clausewise.model import save_model_dir
+
+    result = fit(toy_records(2), taxonomy, tiny_config(tiny_base), progress=False)
+    save_model_dir(tmp_path, result.model, result.tokenizer, result.info)
+    with pytest.raises(ValueError, match="backend must be"):
+        ClauseModel.load(tmp_path, backend="tflite")
+    with pytest.raises(FileNotFoundError, match="no model.int8.onnx"):
+        ClauseModel.load(tmp_path, backend="onnx")
+    assert ClauseModel.load(tmp_path).backend == "torch-cpu"  # auto falls back when nothing was exported
 
 
 def test_train_cli_rejects_bad_label_file_and_bad_config(tmp_path, capsys):

@@ -40,7 +40,24 @@ def folds(records: list[LabelRecord]) -> list[tuple[str, list[int], list[int]]]:
     ]
 
 
-def transformer_cv(records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig, progress: bool = True) -> dict:
+def _fold_predictor(result, config: TrainConfig, int8: bool):
+    """The fold model as served: through its exported int8 ONNX file, or in-memory torch."""
+    if not int8:
+        return result.predictor(config.device)
+    import tempfile
+
+    from clausewise.model import ClauseModel, save_model_dir
+    from clausewise.onnx_backend import export_int8
+
+    folder = tempfile.mkdtemp(prefix="clausewise-fold-")
+    save_model_dir(folder, result.model, result.tokenizer, result.info)
+    export_int8(folder, result.model, result.tokenizer)
+    return ClauseModel.load(folder, device="cpu", backend="onnx")
+
+
+def transformer_cv(
+    records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig, progress: bool = True, int8: bool = False
+) -> dict:
     """Out-of-fold scores, tuned-threshold and 0.5 predictions of the transformer."""
     from training.train import fit
 
@@ -53,7 +70,7 @@ def transformer_cv(records: list[LabelRecord], taxonomy: Taxonomy, config: Train
     for k, (doc, train_idx, test_idx) in enumerate(all_folds, 1):
         result = fit([records[i] for i in train_idx], taxonomy, config, progress, desc=f"fold {k}/{len(all_folds)} ({doc[:3]})")
         test = [records[i] for i in test_idx]
-        s = result.predictor(config.device).scores([r.text for r in test], [r.heading for r in test])
+        s = _fold_predictor(result, config, int8).scores([r.text for r in test], [r.heading for r in test])
         scores[test_idx] = s
         tuned[test_idx] = s >= np.asarray(result.info.thresholds)
         fold_thresholds[doc] = result.info.thresholds
@@ -98,7 +115,8 @@ def baseline_cv(records: list[LabelRecord], taxonomy: Taxonomy) -> dict:
 
 
 def cross_validate_all(
-    records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig, baseline_only: bool = False, progress: bool = True
+    records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig, baseline_only: bool = False,
+    progress: bool = True, int8: bool = False,
 ) -> dict:
     """Run both cross-validations and summarise them side by side."""
     names = taxonomy.names
@@ -107,7 +125,7 @@ def cross_validate_all(
     base = baseline_cv(records, taxonomy)
     out: dict = {"baseline": report(y, base["pred"], names)}
     if not baseline_only:
-        tr = transformer_cv(records, taxonomy, config, progress)
+        tr = transformer_cv(records, taxonomy, config, progress, int8)
         out["transformer"] = report(y, tr["pred_tuned"], names)
         out["transformer_threshold_0.5"] = report(y, tr["pred_05"], names)
         out["fold_thresholds"] = tr["fold_thresholds"]
@@ -118,6 +136,7 @@ def cross_validate_all(
         for key in ("transformer", "transformer_threshold_0.5", "baseline")
         if key in out
     }
+    out["summary"]["backend"] = "onnx-int8" if int8 else "torch-fp32"
     out["summary"]["protocol"] = f"leave-one-document-out over {len({r.doc for r in records})} documents, {len(records)} clauses"
     return out
 
@@ -188,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_arguments(parser)
     parser.add_argument("--baseline-only", action="store_true", help="run only the TF-IDF baseline")
+    parser.add_argument("--int8", action="store_true", help="score each fold through its exported int8 ONNX model")
     parser.add_argument("--reports", default="reports", help="output folder (default: reports)")
     args = parser.parse_args(argv)
     try:
@@ -197,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    results = cross_validate_all(records, taxonomy, config, args.baseline_only)
+    results = cross_validate_all(records, taxonomy, config, args.baseline_only, int8=args.int8)
     out = write_reports(results, taxonomy, config, Path(args.reports))
     print(f"report written to {out}")
     return 0

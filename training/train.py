@@ -55,6 +55,7 @@ class FitResult:
     seconds: float
 
     def predictor(self, device: str = "cpu") -> ClauseModel:
+        """In-memory torch predictor (fp32)."""
         return ClauseModel(self.model, self.tokenizer, self.info, pick_device(device))
 
 
@@ -242,8 +243,12 @@ def store_model(result: FitResult, metadata: dict, name: str = MODEL_NAME) -> st
     """Save the model into the BentoML model store under `name`; returns the new tag."""
     import bentoml
 
+    from clausewise.onnx_backend import export_int8
+
     with bentoml.models.create(name, labels={"task": "privacy-clause-classification"}, metadata=metadata) as bento_model:
         save_model_dir(bento_model.path, result.model, result.tokenizer, result.info)
+        # Exported once here, beside the weights: the CPU service loads it instead of torch.
+        export_int8(bento_model.path, result.model, result.tokenizer)
     return str(bento_model.tag)
 
 
