@@ -119,6 +119,20 @@ def save_model_dir(path: str | Path, model: ClauseClassifier, tokenizer: PreTrai
     (path / INFO_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
 
 
+def _length_batches(lengths: list[int], batch_size: int, max_tokens: int) -> list[list[int]]:
+    """Indices sorted by length, grouped so no batch exceeds batch_size items or max_tokens padded tokens."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if current and (len(current) >= batch_size or (len(current) + 1) * lengths[i] > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
 class ClauseModel:
     """A loaded classifier ready for inference: tokenizer, model, labels and thresholds.
 
@@ -166,21 +180,28 @@ class ClauseModel:
         return cls(model, tokenizer, info, dev)
 
     @torch.inference_mode()
-    def scores(self, texts: list[str], headings: list[str | None] | None = None, batch_size: int = 32) -> np.ndarray:
-        """Sigmoid scores, shape (len(texts), n_labels); batches are length-sorted, padding dynamic."""
+    def scores(
+        self, texts: list[str], headings: list[str | None] | None = None, batch_size: int = 32, max_batch_tokens: int = 2048
+    ) -> np.ndarray:
+        """Sigmoid scores, shape (len(texts), n_labels).
+
+        Inputs are tokenised once, sorted by length and cut into batches of at most `batch_size`
+        items and `max_batch_tokens` padded tokens, so short clauses never pay for a long one.
+        """
         headings = headings or [None] * len(texts)
         pairs = [model_input(t, h, self.info.use_heading) for t, h in zip(texts, headings)]
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1] or ""))
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        for b in range(0, len(order), batch_size):
-            idx = order[b : b + batch_size]
-            batch = [pairs[i] for i in idx]
+        if not pairs:
+            return out
+        encoded = tokenize_pairs(self.tokenizer, pairs, self.info.max_length)
+        lengths = [len(ids) for ids in encoded["input_ids"]]
+        keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
+        for idx in _length_batches(lengths, batch_size, max_batch_tokens):
+            features = [{k: encoded[k][i] for k in keys} for i in idx]
             if self.onnx is not None:
-                enc = tokenize_pairs(self.tokenizer, batch, self.info.max_length, padding=True, return_tensors="np")
-                out[idx] = 1.0 / (1.0 + np.exp(-self.onnx(enc)))
+                out[idx] = 1.0 / (1.0 + np.exp(-self.onnx(self.tokenizer.pad(features, return_tensors="np"))))
                 continue
-            enc = tokenize_pairs(self.tokenizer, batch, self.info.max_length, padding=True, return_tensors="pt")
-            enc = {k: v.to(self.device) for k, v in enc.items()}
+            enc = {k: v.to(self.device) for k, v in self.tokenizer.pad(features, return_tensors="pt").items()}
             out[idx] = torch.sigmoid(self.model(**enc).float()).cpu().numpy()
         return out
 

@@ -114,7 +114,21 @@ class Clausewise:
         _LABELS.update({"model": self.tag, "labels": meta["taxonomy"], "thresholds": meta["thresholds"]})
 
     async def _score(self, texts: list[str], headings: list[str | None]) -> list[list[float]]:
-        return await self.scorer.to_async.scores([[t, h or ""] for t, h in zip(texts, headings)])
+        """Scores from the scorer service; retried when a pooled connection to it was dropped.
+
+        Idle keep-alive connections between the two services go stale; the first burst after a
+        pause then sees "Server disconnected". Scoring is idempotent, so a retry is safe.
+        """
+        import aiohttp
+
+        items = [[t, h or ""] for t, h in zip(texts, headings)]
+        for attempt in range(3):
+            try:
+                return await self.scorer.to_async.scores(items)
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _result(self, text: str, row: list[float], threshold: float | None) -> dict:
         cut = [threshold] * len(self.labels) if threshold is not None else self.thresholds

@@ -46,6 +46,17 @@ def test_bucketed_batches_cover_every_row_once_and_group_similar_lengths():
     assert spread < 30  # random batches of 8 over 0..100 would spread ~75
 
 
+def test_length_batches_respect_item_and_token_budgets():
+    from clausewise.model import _length_batches
+
+    lengths = [5, 120, 7, 60, 6, 118, 9, 61]
+    batches = _length_batches(lengths, batch_size=3, max_tokens=130)
+    assert sorted(i for b in batches for i in b) == list(range(8))
+    for b in batches:
+        assert len(b) <= 3 and len(b) * max(lengths[i] for i in b) <= 130 or len(b) == 1
+    assert [lengths[i] for i in batches[0]] == [5, 6, 7]
+
+
 def test_tune_thresholds_finds_the_separating_cut_and_keeps_default_without_positives():
     y = np.array([[1, 0], [1, 0], [0, 0], [0, 0]], dtype=np.float32)
     s = np.array([[0.3, 0.9], [0.25, 0.1], [0.1, 0.2], [0.05, 0.3]], dtype=np.float32)

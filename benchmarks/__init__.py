@@ -1,0 +1,1 @@
+"""Speed, memory and quality benchmarks that print figures (not tests)."""

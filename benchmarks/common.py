@@ -1,0 +1,29 @@
+"""Shared helpers: the seed clauses and the stored model's folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def seed_clauses() -> list[str]:
+    """Every clause text of labels/seeds.jsonl, in file order."""
+    with open(ROOT / "labels" / "seeds.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()]
+
+
+def model_path(tag: str) -> Path:
+    import bentoml
+
+    return Path(bentoml.models.get(tag).path)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
