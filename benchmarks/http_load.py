@@ -11,25 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 
 import httpx
 import psutil
 
-from benchmarks.common import ROOT, SEEDS, percentile, seed_clauses
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from benchmarks.common import SEEDS, percentile, seed_clauses
+from serving.local_server import local_server
 
 
 class MemorySampler(threading.Thread):
@@ -79,6 +68,37 @@ async def burst(url: str, batches: list[list[str]], concurrency: int) -> tuple[f
         return time.perf_counter() - start, latencies, errors
 
 
+def run(url: str, args: argparse.Namespace, sampler: MemorySampler) -> None:
+    """The measured part: bursts at 1, 8 and 64 clients, /analyze per seed, peak memory."""
+    sampler.start()
+    clauses = seed_clauses()
+    batches = [
+        [clauses[(i * args.per_request + k) % len(clauses)] for k in range(args.per_request)] for i in range(args.requests)
+    ]
+    asyncio.run(burst(url, batches[:16], 8))  # warm-up
+    print(f"{args.model}; {args.requests} /classify requests of {args.per_request} clauses per level\n")
+    print("| clients | clauses/s | requests/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for concurrency in (1, 8, 64):
+        seconds, lat, errors = asyncio.run(burst(url, batches, concurrency))
+        ms = [x * 1000 for x in lat]
+        print(f"| {concurrency} | {len(batches) * args.per_request / seconds:.1f} | {len(batches) / seconds:.1f} | "
+              f"{percentile(ms, 50):.0f} | {percentile(ms, 95):.0f} | {percentile(ms, 99):.0f} | {errors} |")
+    print("\n| seed | characters | clauses | /analyze end to end (median of 3) |")
+    print("|---|---:|---:|---:|")
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        times, n = [], 0
+        for _ in range(3):
+            start = time.perf_counter()
+            r = httpx.post(f"{url}/analyze", json={"text": text}, timeout=120)
+            times.append(time.perf_counter() - start)
+            n = len(r.json()["clauses"])
+        print(f"| {path.name[:3]} | {len(text)} | {n} | {sorted(times)[1]:.2f} s |")
+    time.sleep(0.5)
+    print(f"\npeak resident memory of the service (all processes): {sampler.peak / 2**20:.0f} MiB")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="clause-classifier:latest")
@@ -86,58 +106,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-request", type=int, default=4, help="clauses per /classify request")
     args = parser.parse_args(argv)
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "CLAUSEWISE_MODEL": args.model}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bentoml", "serve", "serving.service:Clausewise", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    sampler = MemorySampler(proc.pid)
-    try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            raise SystemExit("service did not become ready in 180 s")
-        sampler.start()
-        clauses = seed_clauses()
-        batches = [
-            [clauses[(i * args.per_request + k) % len(clauses)] for k in range(args.per_request)] for i in range(args.requests)
-        ]
-        asyncio.run(burst(url, batches[:16], 8))  # warm-up
-        print(f"{args.model}; {args.requests} /classify requests of {args.per_request} clauses per level\n")
-        print("| clients | clauses/s | requests/s | p50 ms | p95 ms | p99 ms | errors |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
-        for concurrency in (1, 8, 64):
-            seconds, lat, errors = asyncio.run(burst(url, batches, concurrency))
-            ms = [x * 1000 for x in lat]
-            print(f"| {concurrency} | {len(batches) * args.per_request / seconds:.1f} | {len(batches) / seconds:.1f} | "
-                  f"{percentile(ms, 50):.0f} | {percentile(ms, 95):.0f} | {percentile(ms, 99):.0f} | {errors} |")
-        print("\n| seed | characters | clauses | /analyze end to end (median of 3) |")
-        print("|---|---:|---:|---:|")
-        for path in sorted(SEEDS.glob("*.txt")):
-            text = path.read_text(encoding="utf-8")
-            times, n = [], 0
-            for _ in range(3):
-                start = time.perf_counter()
-                r = httpx.post(f"{url}/analyze", json={"text": text}, timeout=120)
-                times.append(time.perf_counter() - start)
-                n = len(r.json()["clauses"])
-            print(f"| {path.name[:3]} | {len(text)} | {n} | {sorted(times)[1]:.2f} s |")
-        time.sleep(0.5)
-        print(f"\npeak resident memory of the service (all processes): {sampler.peak / 2**20:.0f} MiB")
-    finally:
-        sampler.stop.set()
-        os.killpg(proc.pid, signal.SIGTERM)
+    with local_server({"CLAUSEWISE_MODEL": args.model}) as (url, proc):
+        sampler = MemorySampler(proc.pid)
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            run(url, args, sampler)
+        finally:
+            sampler.stop.set()
 
 
 if __name__ == "__main__":

@@ -11,14 +11,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-import httpx  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -88,12 +81,6 @@ def tiny_base(tmp_path_factory) -> Path:
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def stored_model(tiny_base, taxonomy):
     """A tiny model stored as clause-classifier in the test BENTOML_HOME; returns its tag."""
@@ -108,35 +95,9 @@ def stored_model(tiny_base, taxonomy):
 
 @pytest.fixture(scope="session")
 def server(stored_model):
-    """`bentoml serve` in its own process group on a free port; stopped by PID at the end."""
-    port = free_port()
-    env = {**os.environ, "CLAUSEWISE_MODEL": stored_model, "CLAUSEWISE_DEVICE": "cpu"}
-    log = open(Path(os.environ["BENTOML_HOME"]) / "serve.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bentoml", "serve", "serving.service:Clausewise", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}: {Path(log.name).read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise RuntimeError(f"server not ready in 120 s: {Path(log.name).read_text()[-3000:]}")
+    """`bentoml serve` with the tiny model on a free 127.0.0.1 port; stopped by PID at the end."""
+    from serving.local_server import local_server
+
+    env = {"CLAUSEWISE_MODEL": stored_model, "CLAUSEWISE_DEVICE": "cpu"}
+    with local_server(env, Path(os.environ["BENTOML_HOME"]) / "serve.log", ready_timeout=120) as (url, _proc):
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
-
-
