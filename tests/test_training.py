@@ -101,6 +101,12 @@ def test_cross_validation_writes_metrics_report_and_plot(tiny_base, taxonomy, tm
     assert (out / "f1.png").stat().st_size > 1000 and (tmp_path / "latest" / "f1.png").exists()
 
 
+def test_int8_cross_validation_scores_through_exported_models(tiny_base, taxonomy):
+    results = cross_validate_all(toy_records(3), taxonomy, tiny_config(tiny_base), progress=False, int8=True)
+    assert results["summary"]["backend"] == "onnx-int8"
+    assert results["transformer"]["per_label"]["children"]["support"] == 12
+
+
 def test_baseline_learns_the_toy_set(taxonomy):
     results = cross_validate_all(toy_records(3), taxonomy, TrainConfig(), baseline_only=True, progress=False)
     assert results["baseline"]["micro_f1"] > 0.8

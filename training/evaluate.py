@@ -46,13 +46,13 @@ def _fold_predictor(result, config: TrainConfig, int8: bool):
         return result.predictor(config.device)
     import tempfile
 
-    from clausewise.model import ClauseModel, save_model_dir
-    from clausewise.onnx_backend import export_int8
+    from clausewise.model import ClauseModel
+    from training.train import write_model_dir
 
-    folder = tempfile.mkdtemp(prefix="clausewise-fold-")
-    save_model_dir(folder, result.model, result.tokenizer, result.info)
-    export_int8(folder, result.model, result.tokenizer)
-    return ClauseModel.load(folder, device="cpu", backend="onnx")
+    # The session and tokenizer are held in memory once loaded, so the folder can go at once.
+    with tempfile.TemporaryDirectory(prefix="clausewise-fold-") as folder:
+        write_model_dir(folder, result)
+        return ClauseModel.load(folder, device="cpu", backend="onnx")
 
 
 def transformer_cv(

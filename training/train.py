@@ -239,16 +239,21 @@ def library_versions() -> dict[str, str]:
     }
 
 
+def write_model_dir(path: str | Path, result: FitResult) -> None:
+    """The model folder as served: weights, tokenizer, head, info and the int8 ONNX export."""
+    from clausewise.onnx_backend import export_int8
+
+    save_model_dir(path, result.model, result.tokenizer, result.info)
+    # Exported once here, beside the weights: the CPU service loads it instead of torch.
+    export_int8(path, result.model, result.tokenizer)
+
+
 def store_model(result: FitResult, metadata: dict, name: str = MODEL_NAME) -> str:
     """Save the model into the BentoML model store under `name`; returns the new tag."""
     import bentoml
 
-    from clausewise.onnx_backend import export_int8
-
     with bentoml.models.create(name, labels={"task": "privacy-clause-classification"}, metadata=metadata) as bento_model:
-        save_model_dir(bento_model.path, result.model, result.tokenizer, result.info)
-        # Exported once here, beside the weights: the CPU service loads it instead of torch.
-        export_int8(bento_model.path, result.model, result.tokenizer)
+        write_model_dir(bento_model.path, result)
     return str(bento_model.tag)
 
 
