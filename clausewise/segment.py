@@ -214,6 +214,11 @@ def _is_chrome(raw: str) -> bool:
     return link_chars >= 0.5 * len(stripped) or (stripped.startswith("* ") and len(plain_text(stripped)) < 40)
 
 
+def _is_md_heading(raw: str) -> bool:
+    """A short markdown heading ('## 1. What we collect') stays whole instead of being sentence-split."""
+    return bool(re.match(r"#{1,6}\s", raw)) and len(plain_text(raw)) <= 100
+
+
 def _heading_style(raw: str, whole_line: bool) -> str | None:
     """The heading style of a piece ('md1', 'bold', 'roman', 'num', 'none', ...) or None if not a heading."""
     stripped = raw.strip()
@@ -260,7 +265,7 @@ def segment(text: str, fmt: str | None = None) -> list[Clause]:
         for line in _line_regions(text, block):
             inline = _inline_pieces(text, line)
             for span, atomic in inline:
-                if atomic or _is_chrome(text[span[0] : span[1]]):
+                if atomic or _is_chrome(text[span[0] : span[1]]) or _is_md_heading(text[span[0] : span[1]]):
                     pieces.append((span, len(inline) == 1, True))
                     continue
                 sents = _sentences(text, span)

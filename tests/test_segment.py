@@ -87,3 +87,15 @@ def test_empty_and_whitespace_input_give_no_clauses():
 
 def test_plain_text_strips_markup():
     assert plain_text("**B. USE** of [data](//x.com) 1\\. here &amp; there") == "B. USE of data 1. here & there"
+
+
+def test_numbered_markdown_heading_stays_whole():
+    text = "# Notice\n\n## 1. What we collect\n\nWe collect your email. We use it to reply.\n"
+    clauses = segment(text)
+    assert [(c.kind, c.text) for c in clauses] == [
+        ("heading", "# Notice"),
+        ("heading", "## 1. What we collect"),
+        ("clause", "We collect your email."),
+        ("clause", "We use it to reply."),
+    ]
+    assert clauses[-1].heading == "Notice > 1. What we collect"
