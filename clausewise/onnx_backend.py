@@ -38,7 +38,9 @@ def export_int8(model_dir: str | Path, classifier: torch.nn.Module, tokenizer) -
     model_dir = Path(model_dir)
     sample = tokenizer(["A short clause.", "A somewhat longer clause about cookies and data."],
                        padding=True, return_tensors="pt", return_token_type_ids=True)
-    module = _Exportable(classifier.cpu().eval())
+    # The wrapper must be in eval mode too: the exporter restores the wrapper's mode afterwards,
+    # and a fresh Module is in training mode, which would leave dropout on in the caller's model.
+    module = _Exportable(classifier.cpu().eval()).eval()
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model.onnx"
         with torch.no_grad():
@@ -64,6 +66,9 @@ class OnnxLogits:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or (os.cpu_count() or 1)
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle intra-op threads sleep instead of spinning: in the service they share the cores
+        # with the HTTP event loop, which spinning threads would starve between batches.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def __call__(self, encoded: dict) -> np.ndarray:

@@ -2,8 +2,8 @@
 
     bentoml serve serving.service:Clausewise --host 127.0.0.1 --port 3000
 
-`Clausewise` validates requests and segments policies; `ClauseScorer` holds the model and batches
-concurrent calls adaptively. CLAUSEWISE_MODEL picks the stored model (default
+One process holds the model; concurrent requests are batched adaptively by serving.batcher (one
+model call at a time on a worker thread, the event loop stays free for HTTP). CLAUSEWISE_MODEL picks the stored model (default
 clause-classifier:latest); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda;
 CLAUSEWISE_BACKEND is auto (int8 ONNX Runtime on CPU, torch on CUDA), onnx or torch.
 """
@@ -42,25 +42,7 @@ MODEL_TAG = os.environ.get("CLAUSEWISE_MODEL", "clause-classifier:latest")
 DEVICE = os.environ.get("CLAUSEWISE_DEVICE", "auto")
 BACKEND = os.environ.get("CLAUSEWISE_BACKEND", "auto")  # auto: int8 ONNX on CPU, torch on CUDA
 SCORE_BATCH = 32  # clauses per forward pass inside one adaptive batch
-
-
-@bentoml.service(name="clause-scorer", workers=1, traffic={"timeout": 120})
-class ClauseScorer:
-    """The model: one load per worker; `scores` is batched across concurrent callers."""
-
-    bento_model = BentoModel(MODEL_TAG)
-
-    def __init__(self) -> None:
-        from clausewise.model import ClauseModel
-
-        self.model = ClauseModel.load(self.bento_model.path, device=DEVICE, backend=BACKEND)
-
-    @bentoml.api(batchable=True, batch_dim=0, max_batch_size=128, max_latency_ms=60_000)
-    def scores(self, items: list[list[str]]) -> list[list[float]]:
-        """[text, heading] pairs in, one score per label out (heading '' when there is none)."""
-        texts = [item[0] for item in items]
-        headings = [item[1] or None if len(item) > 1 else None for item in items]
-        return self.model.scores(texts, headings, batch_size=SCORE_BATCH).tolist()
+MAX_BATCH_ITEMS = 128  # clauses gathered from concurrent requests into one model call
 
 
 # GET /labels is a plain route: BentoML APIs are POST-only. Filled in when the service starts.
@@ -98,37 +80,32 @@ labels_app = Starlette(
 )
 
 
-@bentoml.service(name="clausewise", traffic={"timeout": 120, "max_concurrency": 512})
+@bentoml.service(name="clausewise", workers=1, traffic={"timeout": 120, "max_concurrency": 512})
 @bentoml.asgi_app(labels_app, path="/")
 class Clausewise:
     """Privacy-policy clause classifier: labels with scores for clauses or whole policies."""
 
     bento_model = BentoModel(MODEL_TAG)
-    scorer = bentoml.depends(ClauseScorer)
 
     def __init__(self) -> None:
+        from clausewise.model import ClauseModel
+        from serving.batcher import MicroBatcher
+
         meta = self.bento_model.info.metadata
         self.tag = str(self.bento_model.tag)
         self.labels: list[str] = list(meta["labels"])
         self.thresholds: list[float] = [float(meta["thresholds"][n]) for n in self.labels]
-        _LABELS.update({"model": self.tag, "labels": meta["taxonomy"], "thresholds": meta["thresholds"]})
+        self.model = ClauseModel.load(self.bento_model.path, device=DEVICE, backend=BACKEND)
+        self.batcher = MicroBatcher(self._score_batch, max_items=MAX_BATCH_ITEMS)
+        _LABELS.update({"model": self.tag, "backend": self.model.backend, "labels": meta["taxonomy"],
+                        "thresholds": meta["thresholds"]})
+
+    def _score_batch(self, texts: list[str], headings: list[str | None]):
+        """One model call over clauses gathered from concurrent requests (runs on the worker thread)."""
+        return self.model.scores(texts, headings, batch_size=SCORE_BATCH)
 
     async def _score(self, texts: list[str], headings: list[str | None]) -> list[list[float]]:
-        """Scores from the scorer service; retried when a pooled connection to it was dropped.
-
-        Idle keep-alive connections between the two services go stale; the first burst after a
-        pause then sees "Server disconnected". Scoring is idempotent, so a retry is safe.
-        """
-        import aiohttp
-
-        items = [[t, h or ""] for t, h in zip(texts, headings)]
-        for attempt in range(3):
-            try:
-                return await self.scorer.to_async.scores(items)
-            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        return (await self.batcher.score(texts, headings)).tolist()
 
     def _result(self, text: str, row: list[float], threshold: float | None) -> dict:
         cut = [threshold] * len(self.labels) if threshold is not None else self.thresholds

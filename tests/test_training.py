@@ -57,6 +57,15 @@ def test_length_batches_respect_item_and_token_budgets():
     assert [lengths[i] for i in batches[0]] == [5, 6, 7]
 
 
+def test_length_batches_do_not_pad_many_short_clauses_to_one_long_one():
+    from clausewise.model import _length_batches
+
+    lengths = [3] * 30 + [60, 62]
+    batches = _length_batches(lengths, batch_size=32, max_tokens=2048)
+    padded = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+    assert sorted(len(b) for b in batches) == [2, 30] and padded == 30 * 3 + 2 * 62
+
+
 def test_tune_thresholds_finds_the_separating_cut_and_keeps_default_without_positives():
     y = np.array([[1, 0], [1, 0], [0, 0], [0, 0]], dtype=np.float32)
     s = np.array([[0.3, 0.9], [0.25, 0.1], [0.1, 0.2], [0.05, 0.3]], dtype=np.float32)
@@ -119,6 +128,8 @@ def test_stored_model_round_trips_with_metadata(tiny_base, taxonomy):
     config = tiny_config(tiny_base)
     result = fit(records, taxonomy, config, progress=False)
     tag = store_model(result, build_metadata(result, taxonomy, records, config, None), name="test-roundtrip")
+    # exporting must not switch the caller's model back to training mode (dropout on)
+    assert not any(m.training for m in result.model.modules())
     stored = bentoml.models.get(tag)
     meta = stored.info.metadata
     assert meta["labels"] == list(taxonomy.names) and len(meta["data_hash"]) == 64
