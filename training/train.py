@@ -41,8 +41,7 @@ from clausewise.taxonomy import Taxonomy, load_taxonomy
 from training.config import TrainConfig, add_config_arguments, config_from_args
 from training.data import LabelFileError, LabelRecord, data_hash, label_counts, load_records
 from training.metrics import multi_hot, tune_thresholds
-
-MODEL_NAME = "clause-classifier"
+from training.registry import MODEL_NAME
 
 
 @dataclass
@@ -249,12 +248,12 @@ def write_model_dir(path: str | Path, result: FitResult) -> None:
 
 
 def store_model(result: FitResult, metadata: dict, name: str = MODEL_NAME) -> str:
-    """Save the model into the BentoML model store under `name`; returns the new tag."""
-    import bentoml
+    """Store the model under `name` and make it `name:latest` (staged, then moved in atomically); returns the tag."""
+    from training.registry import promote, stage
 
-    with bentoml.models.create(name, labels={"task": "privacy-clause-classification"}, metadata=metadata) as bento_model:
-        write_model_dir(bento_model.path, result)
-    return str(bento_model.tag)
+    tag, _ = stage(result, metadata, name)
+    promote(tag, "trained by training.train")
+    return tag
 
 
 def build_metadata(
@@ -289,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_args(args)
         taxonomy = load_taxonomy(config.taxonomy or None)
-        records = load_records(config.labels or None, taxonomy)
+        records = load_records(config.labels or None, taxonomy, config.selection)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
