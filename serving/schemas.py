@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -28,14 +29,22 @@ EXAMPLE_POLICY = (
 )
 
 
+# "Blank" is what JSON Schema (ECMAScript) calls whitespace, so the documented pattern and the
+# check below agree exactly (Python's str.isspace() would also count \x1c-\x1f, ECMAScript not).
+_SPACE_CHARS = "\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = f"[^{_SPACE_CHARS}]"  # at least one character that is not whitespace
+
+
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if not re.search(NOT_BLANK, value):
         raise ValueError("text is empty or only whitespace; send the clause text")
     return value
 
 
-ClauseText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_not_blank)]
-PolicyText = Annotated[str, Field(min_length=1, max_length=MAX_POLICY_CHARS), AfterValidator(_not_blank)]
+ClauseText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, json_schema_extra={"pattern": NOT_BLANK}),
+                       AfterValidator(_not_blank)]
+PolicyText = Annotated[str, Field(min_length=1, max_length=MAX_POLICY_CHARS, json_schema_extra={"pattern": NOT_BLANK}),
+                       AfterValidator(_not_blank)]
 Threshold = Annotated[float | None, Field(ge=0.0, le=1.0)]
 
 

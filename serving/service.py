@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
 from clausewise.segment import detect_format, segment
+from serving.errors import ConformingErrors
 from serving.limits import BodySizeLimit
 from serving.schemas import (
     EXAMPLE_CLAUSES,
@@ -156,3 +157,4 @@ class Clausewise:
 
 
 Clausewise.add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+Clausewise.add_asgi_middleware(ConformingErrors)

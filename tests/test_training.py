@@ -98,6 +98,39 @@ def test_heading_input_trains_and_scores(tiny_base, taxonomy):
     assert scores.shape == (2, len(taxonomy)) and np.all((scores >= 0) & (scores <= 1))
 
 
+def test_many_documents_are_grouped_into_folds_never_split():
+    from training.evaluate import grouped_folds, protocol
+
+    records = toy_records(12)
+    all_folds = folds(records, max_folds=5)
+    assert len(all_folds) == 5 and protocol(records, 5).startswith("5-fold grouped by document over 12 documents")
+    seen = []
+    for _name, train_idx, test_idx in all_folds:
+        assert not {records[i].doc for i in train_idx} & {records[i].doc for i in test_idx}
+        seen += test_idx
+    assert sorted(seen) == list(range(len(records)))
+    by_group = grouped_folds(records, 3, lambda d: "even" if int(d[3:]) % 2 == 0 else "odd")
+    for fold in by_group:  # each fold holds documents of both groups
+        assert {int(records[i].doc[3:]) % 2 for i in fold} == {0, 1}
+
+
+def test_cross_set_evaluation_trains_on_one_set_and_scores_the_other(tiny_base, taxonomy, tmp_path, monkeypatch):
+    import training.crossset as crossset
+
+    seeds, authored = tmp_path / "seeds.jsonl", tmp_path / "authored"
+    authored.mkdir()
+    seeds.write_text("".join(json.dumps(r.to_json()) + "\n" for r in toy_records(2)))
+    other = [r.__class__(**{**r.__dict__, "id": "a" + r.id, "doc": "a" + r.doc}) for r in toy_records(4)]
+    (authored / "a.jsonl").write_text("".join(json.dumps(r.to_json()) + "\n" for r in other))
+    monkeypatch.setattr(crossset, "LABEL_SETS", {"seeds": seeds, "authored": authored})
+    rows = crossset.run(["cross", "within", "union"], taxonomy, tiny_config(tiny_base), 2, tmp_path / "out" / "run")
+    assert [r["name"] for r in rows] == ["seeds->authored", "authored->seeds", "authored-cv", "union-cv:seeds", "union-cv:authored"]
+    assert [r["clauses"] for r in rows] == [52, 26, 52, 26, 52]
+    assert all(0 <= r["macro_f1"] <= 1 for r in rows)
+    report = (tmp_path / "out" / "latest" / "report.md").read_text()
+    assert "| seeds->authored | seeds | authored |" in report and "Per-label F1" in report
+
+
 def test_cross_validation_writes_metrics_report_and_plot(tiny_base, taxonomy, tmp_path):
     config = tiny_config(tiny_base)
     results = cross_validate_all(toy_records(3), taxonomy, config, progress=False)
