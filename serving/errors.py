@@ -4,7 +4,7 @@ Found by schema fuzzing (tests/test_fuzz.py): BentoML documents a 400 body as
 {"error": string, "detail": string} but sends pydantic's error list as `detail`, and it documents
 request bodies as optional although an empty body is refused. This middleware turns the error list
 into one readable string ("texts.0: String should have at most 5000 characters") and, in
-/docs.json, marks request bodies required and documents the 413 answer of the body-size limit.
+/docs.json, marks request bodies required and documents the 408 and 413 answers of serving/limits.py.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def detail_text(detail) -> str:
 
 
 def fix_openapi(spec: dict) -> dict:
-    """Request bodies of POST operations are required; 413 is a documented answer."""
+    """Request bodies of POST operations are required; 408 and 413 (serving/limits.py) are documented answers."""
     for path in spec.get("paths", {}).values():
         post = path.get("post")
         if not post or "requestBody" not in post:
@@ -37,8 +37,9 @@ def fix_openapi(spec: dict) -> dict:
         post["requestBody"]["required"] = True
         responses = post.setdefault("responses", {})
         bad = responses.get("400") or responses.get(400)
-        if bad and "413" not in responses:
-            responses["413"] = {**bad, "description": "Request body too large"}
+        if bad:
+            responses.setdefault("408", {**bad, "description": "Request body not received in time"})
+            responses.setdefault("413", {**bad, "description": "Request body too large"})
     return spec
 
 

@@ -5,7 +5,8 @@
 One process holds the model; concurrent requests are batched adaptively by serving.batcher (one
 model call at a time on a worker thread, the event loop stays free for HTTP). CLAUSEWISE_MODEL picks the stored model (default
 clause-classifier:latest); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda;
-CLAUSEWISE_BACKEND is auto (int8 ONNX Runtime on CPU, torch on CUDA), onnx or torch.
+CLAUSEWISE_BACKEND is auto (int8 ONNX Runtime on CPU, torch on CUDA), onnx or torch;
+CLAUSEWISE_BODY_TIMEOUT_S (default 30) bounds the time a client may take to send its body.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from serving.schemas import (
 MODEL_TAG = os.environ.get("CLAUSEWISE_MODEL", "clause-classifier:latest")
 DEVICE = os.environ.get("CLAUSEWISE_DEVICE", "auto")
 BACKEND = os.environ.get("CLAUSEWISE_BACKEND", "auto")  # auto: int8 ONNX on CPU, torch on CUDA
+BODY_TIMEOUT_S = float(os.environ.get("CLAUSEWISE_BODY_TIMEOUT_S", "30"))  # whole body must arrive within this
 SCORE_BATCH = 32  # clauses per forward pass inside one adaptive batch
 MAX_BATCH_ITEMS = 128  # clauses gathered from concurrent requests into one model call
 
@@ -156,5 +158,5 @@ class Clausewise:
         return AnalyzeResponse(model=self.tag, format=fmt, clauses=out, coverage=coverage, missing=missing)
 
 
-Clausewise.add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+Clausewise.add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, body_timeout_s=BODY_TIMEOUT_S)
 Clausewise.add_asgi_middleware(ConformingErrors)

@@ -79,6 +79,7 @@ def tiny_base(tmp_path_factory) -> Path:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+BODY_TIMEOUT_S = 3  # the test server's body deadline (the default is 30 s), so the slow-client test is quick
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +99,6 @@ def server(stored_model):
     """`bentoml serve` with the tiny model on a free 127.0.0.1 port; stopped by PID at the end."""
     from serving.local_server import local_server
 
-    env = {"CLAUSEWISE_MODEL": stored_model, "CLAUSEWISE_DEVICE": "cpu"}
+    env = {"CLAUSEWISE_MODEL": stored_model, "CLAUSEWISE_DEVICE": "cpu", "CLAUSEWISE_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S)}
     with local_server(env, Path(os.environ["BENTOML_HOME"]) / "serve.log", ready_timeout=120) as (url, _proc):
         yield url

@@ -134,6 +134,32 @@ def test_oversized_body_is_refused_with_413(server):
     assert post(server, "/classify", {"texts": ["still serving"]}).status_code == 200
 
 
+def test_streamed_oversized_body_is_refused_with_413(server):
+    def chunks():  # chunked transfer: no Content-Length to check up front
+        for _ in range(MAX_BODY_BYTES // 100_000 + 2):
+            yield b"x" * 100_000
+
+    r = httpx.post(f"{server}/analyze", content=chunks(), headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code == 413 and str(MAX_BODY_BYTES) in r.text
+
+
+def test_a_client_that_stalls_its_body_gets_408_and_frees_the_connection(server):
+    import socket
+    import time
+
+    from tests.conftest import BODY_TIMEOUT_S
+
+    host, port = server.removeprefix("http://").split(":")
+    started = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=BODY_TIMEOUT_S + 20) as sock:
+        sock.sendall(b"POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100\r\n\r\n{\"texts\": [")  # and then nothing more
+        answer = sock.recv(4096).decode()
+    assert answer.startswith("HTTP/1.1 408") and "not received within" in answer
+    assert BODY_TIMEOUT_S - 0.5 <= time.monotonic() - started < BODY_TIMEOUT_S + 10
+    assert post(server, "/classify", {"texts": ["still serving"]}).status_code == 200
+
+
 def test_64_concurrent_requests_all_answered_with_their_own_input(server):
     texts = [[f"Clause number {i}: we use cookies.", f"Write to office {i}."] for i in range(64)]
 
