@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup test serve train cv validate clean
+.PHONY: setup test serve train cv crossset validate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -39,8 +39,11 @@ train: setup
 cv: setup
 	$(BIN)/python -m training.evaluate
 
+crossset: setup
+	$(BIN)/python -m training.crossset
+
 validate: setup
-	$(BIN)/python -m training.data validate labels/
+	$(BIN)/python -m training.data validate labels/ labels/authored
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

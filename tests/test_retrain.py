@@ -195,6 +195,16 @@ def test_invalid_input_changes_nothing(workspace, capsys):
     assert snapshot(workspace["labels"]) == before
 
 
+def test_a_merge_that_would_break_the_label_files_changes_nothing(workspace, capsys):
+    taken = toy_records(2)[0].id
+    clash = write(workspace["tmp"] / "clash.jsonl", json.dumps({"id": taken, "text": "A new clause.", "labels": []}) + "\n")
+    before = snapshot(workspace["labels"])
+    assert main([str(clash), *workspace["args"]]) == 2
+    err = capsys.readouterr().err
+    assert f"duplicate id {taken!r}" in err and "nothing was changed" in err
+    assert snapshot(workspace["labels"]) == before and not list(workspace["labels"].glob(".*.tmp"))
+
+
 def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback(workspace, capsys, taxonomy):
     import bentoml
 
@@ -212,10 +222,15 @@ def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback
     assert meta["retrain"]["previous"] == first and meta["n_clauses"] == len(toy_records(2)) + 12 - len(meta["retrain"]["held_out"])
 
     # a candidate must beat the current model by 1.0 macro-F1 here: impossible, so it is refused
-    relabel = write(workspace["tmp"] / "relabel.jsonl", json.dumps({"text": toy_records(2)[0].text, "labels": ["general"]}) + "\n")
+    r1, r2 = [r for r in toy_records(2) if held_out(r.text)][:2]  # relabelled clauses that are held out
+    relabel = write(workspace["tmp"] / "relabel.jsonl", json.dumps({"text": r1.text, "labels": ["general"]}) + "\n")
     assert main([str(relabel), *workspace["args"], "--tolerance", "-1"]) == 3
-    assert "not promoted" in capsys.readouterr().out and current_tag(name) == second
-    assert main([str(relabel), *workspace["args"], "--tolerance", "-1", "--force"]) == 0
+    out = capsys.readouterr().out
+    assert "not promoted" in out and f"update {r1.id}" in out and current_tag(name) == second
+    assert main([str(relabel), *workspace["args"]]) == 0  # merged already: nothing new, no training
+    assert "nothing new" in capsys.readouterr().out and current_tag(name) == second
+    relabel2 = write(workspace["tmp"] / "relabel2.jsonl", json.dumps({"text": r2.text, "labels": ["general"]}) + "\n")
+    assert main([str(relabel2), *workspace["args"], "--tolerance", "-1", "--force"]) == 0
     third = current_tag(name)
     assert third not in (first, second) and "forced" in capsys.readouterr().out
 
@@ -248,7 +263,6 @@ def test_killing_retrain_leaves_labels_store_and_served_model_valid(workspace, p
     # labels: every file parses and validates
     records, problems = check_files(sorted(workspace["labels"].glob("*.jsonl")), taxonomy)
     assert not problems and len(records) in (len(toy_records(2)), len(toy_records(2)) + 12)
-    assert not list(workspace["labels"].glob(".*.tmp")) or True  # a stray temp file is harmless: never read
     # store: every model lists and loads; latest is still the old model, and it loads
     assert current_tag(workspace["name"]) == workspace["tag"]
     assert all(m.info.metadata for m in bentoml.models.list(workspace["name"]))

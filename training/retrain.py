@@ -106,30 +106,40 @@ def plan_merge(rows: list[NewLabel], existing: list[LabelRecord]) -> MergePlan:
     return plan
 
 
-def write_jsonl_atomic(path: Path, records: list[LabelRecord]) -> None:
-    """Replace a label file in one step: write a temp file beside it, fsync, os.replace."""
+def _write_temp(path: Path, records: list[LabelRecord]) -> Path:
+    """Write records to a temp file beside `path` (same file system), fsynced; returns the temp path."""
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for r in records:
             fh.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    return tmp
 
 
-def apply_merge(plan: MergePlan, files: list[Path], labels_dir: Path, taxonomy: Taxonomy) -> None:
-    """Rewrite each file that changes, atomically; every file stays a valid label file throughout."""
+def apply_merge(plan: MergePlan, files: list[Path], labels_dir: Path, taxonomy: Taxonomy) -> list[Problem]:
+    """Write every changed file to a temp file, validate them all together, then replace each one
+    with os.replace. Any problem (e.g. an id already used): temp files removed, nothing changed."""
     new_labels = {old.id: labels for old, labels, _ in plan.updated}
+    contents: dict[Path, list[LabelRecord]] = {}
     for path in files:
         records, _ = check_files([path], taxonomy)
-        if any(r.id in new_labels for r in records):
-            write_jsonl_atomic(path, [
-                LabelRecord(**{**r.__dict__, "labels": new_labels[r.id]}) if r.id in new_labels else r for r in records
-            ])
+        contents[path] = [LabelRecord(**{**r.__dict__, "labels": new_labels.get(r.id, r.labels)}) for r in records]
+    added_path = labels_dir / ADDED_FILE
     if plan.added:
-        added_path = labels_dir / ADDED_FILE
-        before, _ = check_files([added_path], taxonomy) if added_path.is_file() else ([], [])
-        write_jsonl_atomic(added_path, before + plan.added)
+        contents[added_path] = contents.get(added_path, []) + plan.added
+    changed = {p: recs for p, recs in contents.items()
+               if p == added_path and plan.added or any(r.id in new_labels for r in recs)}
+    temps = {p: _write_temp(p, recs) for p, recs in changed.items()}
+    untouched = [p for p in files if p not in changed]
+    _, problems = check_files(untouched + list(temps.values()), taxonomy)
+    if problems:
+        for t in temps.values():
+            t.unlink(missing_ok=True)
+        return problems
+    for path, tmp in temps.items():
+        os.replace(tmp, path)
+    return []
 
 
 def describe(plan: MergePlan, read: ReadReport) -> str:
@@ -255,9 +265,18 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.tolerance}{' (forced)' if args.force else ''}. Nothing was changed.")
         return 0
 
+    if not plan.changes and not args.force:
+        print(f"nothing new: the labels already say all of this; {args.name}:latest stays {tag_now} "
+              "(--force retrains anyway)")
+        return 0
+
     # 2. merge (each file replaced atomically)
     if plan.changes:
-        apply_merge(plan, files, args.labels_dir, taxonomy)
+        problems = apply_merge(plan, files, args.labels_dir, taxonomy)
+        if problems:
+            print(str(LabelFileError(problems)), file=sys.stderr)
+            print("nothing was changed: the merged label files would not be valid", file=sys.stderr)
+            return 2
         print(f"merged into {args.labels_dir}")
     records, problems = check_files(label_files(), taxonomy)
     if problems:  # cannot happen after validation; stop rather than train on something unexpected
@@ -265,8 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     # 3. train the candidate without the fixed held-out slice of the new labels
-    new_texts = {normalise_text(r.text) for r in rows}
-    holdout = [r for r in records if normalise_text(r.text) in new_texts and held_out(r.text)]
+    # Held out: new knowledge only (added clauses, changed labels), never a clause the served model learnt as is.
+    new_ids = {r.id for r in plan.added} | {old.id for old, _, _ in plan.updated}
+    holdout = [r for r in records if r.id in new_ids and held_out(r.text)]
     hold_ids = {r.id for r in holdout}
     train_records = [r for r in records if r.id not in hold_ids]
     print(f"training on {len(train_records)} clauses from {len({r.doc for r in train_records})} documents; "
