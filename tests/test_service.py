@@ -173,6 +173,27 @@ def test_64_concurrent_requests_all_answered_with_their_own_input(server):
         assert [x["text"] for x in r.json()["results"]] == pair
 
 
+def test_short_mixed_load_loses_nothing(server):
+    """A bounded burst: 96 /classify and 12 /analyze requests from 24 threads, all answered in full."""
+    policy = (ROOT.parent / "shared" / "seeds").glob("*.txt")
+    text = sorted(policy, key=lambda p: p.stat().st_size)[2].read_text(encoding="utf-8")
+    jobs = [("classify", {"texts": [f"Load clause {i}.{k}: we share data with couriers." for k in range(i % 5 + 1)]})
+            for i in range(96)] + [("analyze", {"text": text})] * 12
+
+    def call(job):
+        return job, post(server, f"/{job[0]}", job[1])
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        results = list(pool.map(call, jobs))
+    for (endpoint, body), r in results:
+        assert r.status_code == 200, r.text
+        if endpoint == "classify":
+            assert [x["text"] for x in r.json()["results"]] == body["texts"]
+        else:
+            clauses = r.json()["clauses"]
+            assert clauses and all(text[c["start"] : c["end"]] == c["text"] for c in clauses)
+
+
 def test_bentoml_build_packs_the_service_and_model_offline(stored_model):
     env = {**os.environ, "CLAUSEWISE_MODEL": stored_model}
     r = subprocess.run([sys.executable, "-m", "bentoml", "build", "--output", "tag"], cwd=ROOT, env=env,
