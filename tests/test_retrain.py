@@ -213,7 +213,7 @@ def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback
     name, first = workspace["name"], workspace["tag"]
     assert main([str(workspace["new"]), *workspace["args"]]) == 0
     out = capsys.readouterr().out
-    assert "| | current | candidate |" in out and "held-out new labels macro-F1" in out and "promoted" in out
+    assert "| | current | candidate |" in out and "held-out new labels micro-F1" in out and "| cross-validation (documents held out) |" in out and "promoted" in out
     second = current_tag(name)
     assert second != first and bentoml.models.get(first)  # the old model stays in the store
     added, problems = check_files([workspace["labels"] / "added.jsonl"], taxonomy)

@@ -194,11 +194,14 @@ def side_by_side(current: dict, candidate: dict) -> str:
     rows = ["| | current | candidate |", "|---|---|---|",
             f"| tag | {current.get('tag') or '-'} | {candidate['tag']} |",
             f"| training clauses | {current.get('n_clauses', '-')} | {candidate['n_clauses']} |"]
-    for key, label in (("cv", "cross-validated"), ("holdout", "held-out new labels")):
-        n = (candidate.get(key) or {}).get("clauses") or (current.get(key) or {}).get("clauses") or ""
-        proto = (candidate.get(key) or {}).get("protocol", "")
-        rows.append(f"| {label} macro-F1 {proto or ''}{f' ({n} clauses)' if n else ''} | {cell(current.get(key), 'macro_f1')} | {cell(candidate.get(key), 'macro_f1')} |")
-        rows.append(f"| {label} micro-F1 | {cell(current.get(key), 'micro_f1')} | {cell(candidate.get(key), 'micro_f1')} |")
+    proto = [(m.get("cv") or {}).get("protocol") or "-" for m in (current, candidate)]
+    rows.append(f"| cross-validation (documents held out) | {proto[0]} | {proto[1]} |")
+    rows.append(f"| cross-validated macro-F1 | {cell(current.get('cv'), 'macro_f1')} | {cell(candidate.get('cv'), 'macro_f1')} |")
+    rows.append(f"| cross-validated micro-F1 | {cell(current.get('cv'), 'micro_f1')} | {cell(candidate.get('cv'), 'micro_f1')} |")
+    n = (candidate.get("holdout") or {}).get("clauses", 0)
+    rows.append(f"| held-out new labels ({n} clauses, neither model trained on them) macro-F1 | "
+                f"{cell(current.get('holdout'), 'macro_f1')} | {cell(candidate.get('holdout'), 'macro_f1')} |")
+    rows.append(f"| held-out new labels micro-F1 | {cell(current.get('holdout'), 'micro_f1')} | {cell(candidate.get('holdout'), 'micro_f1')} |")
     return "\n".join(rows)
 
 
