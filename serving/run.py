@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: model {MODEL_TAG} (CLAUSEWISE_MODEL) is not in the store; `bentoml models list` shows what is",
                   file=sys.stderr)
             return 2
-        print("No clause-classifier in the model store: training the default model first (a few minutes).")
+        print("No clause-classifier in the model store: training the default model first (about 10 minutes on 2 CPU cores).")
         from training.train import main as train_main
 
         code = train_main(["--cv", "none"])
