@@ -6,7 +6,9 @@ import os
 import tempfile
 
 # Before anything imports bentoml or transformers: never touch the user's model store or the hub.
-os.environ["BENTOML_HOME"] = tempfile.mkdtemp(prefix="clausewise-test-bentoml-")
+# Once per test process: a test module importing `tests.conftest` again must not move the store.
+os.environ.setdefault("CLAUSEWISE_TEST_BENTOML_HOME", tempfile.mkdtemp(prefix="clausewise-test-bentoml-"))
+os.environ["BENTOML_HOME"] = os.environ["CLAUSEWISE_TEST_BENTOML_HOME"]
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -15,6 +15,7 @@ import pytest
 
 from clausewise.model import ClauseModel
 from serving.schemas import EXAMPLE_CLAUSES, MAX_BODY_BYTES, MAX_POLICY_CHARS, MAX_TEXT_CHARS, MAX_TEXTS
+from tests.conftest import BODY_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_004 = ROOT.parent / "shared" / "seeds" / "004_e8e6eb838ae425a6.txt"
@@ -147,14 +148,15 @@ def test_a_client_that_stalls_its_body_gets_408_and_frees_the_connection(server)
     import socket
     import time
 
-    from tests.conftest import BODY_TIMEOUT_S
-
     host, port = server.removeprefix("http://").split(":")
     started = time.monotonic()
     with socket.create_connection((host, int(port)), timeout=BODY_TIMEOUT_S + 20) as sock:
         sock.sendall(b"POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 100\r\n\r\n{\"texts\": [")  # and then nothing more
-        answer = sock.recv(4096).decode()
+        answer = b""
+        while chunk := sock.recv(4096):  # the server closes the connection after answering
+            answer += chunk
+        answer = answer.decode()
     assert answer.startswith("HTTP/1.1 408") and "not received within" in answer
     assert BODY_TIMEOUT_S - 0.5 <= time.monotonic() - started < BODY_TIMEOUT_S + 10
     assert post(server, "/classify", {"texts": ["still serving"]}).status_code == 200
