@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from clausewise.taxonomy import Taxonomy, load_taxonomy
-from training.config import TrainConfig, add_config_arguments, config_from_args
+from training.config import add_config_arguments, config_from_args
 from training.data import (
     ADDED_FILE,
     LABELS_DIR,
@@ -143,7 +143,7 @@ def apply_merge(plan: MergePlan, files: list[Path], labels_dir: Path, taxonomy: 
 
 
 def describe(plan: MergePlan, read: ReadReport) -> str:
-    lines = [f"formats: " + ", ".join(f"{Path(p).name}={f}" for p, f in read.formats.items()),
+    lines = ["formats: " + ", ".join(f"{Path(p).name}={f}" for p, f in read.formats.items()),
              f"merge: {len(plan.added)} new clause(s), {len(plan.updated)} update(s), {len(plan.unchanged)} existing clause(s) already carry the same labels"]
     for old, labels, source in plan.updated:
         lines.append(f"  update {old.id} ({old.text[:60]!r}): {list(old.labels)} -> {list(labels)}  [{source}]")

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,7 @@ from clausewise.model import (
 )
 from clausewise.taxonomy import Taxonomy, load_taxonomy
 from training.config import TrainConfig, add_config_arguments, config_from_args
-from training.data import LabelFileError, LabelRecord, data_hash, label_counts, load_records
+from training.data import LabelRecord, data_hash, label_counts, load_records
 from training.metrics import multi_hot, tune_thresholds
 from training.registry import MODEL_NAME
 
