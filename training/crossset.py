@@ -24,7 +24,7 @@ import numpy as np
 from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
 from training.config import TrainConfig, add_config_arguments, config_from_args
 from training.data import LabelRecord, load_records
-from training.evaluate import grouped_folds
+from training.evaluate import fit_and_score, grouped_folds
 from training.metrics import multi_hot, report
 
 LABEL_SETS = {"seeds": REPO_ROOT / "labels" / "seeds.jsonl", "authored": REPO_ROOT / "labels" / "authored"}
@@ -33,10 +33,7 @@ LABEL_SETS = {"seeds": REPO_ROOT / "labels" / "seeds.jsonl", "authored": REPO_RO
 def train_and_score(train: list[LabelRecord], test: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
                     desc: str) -> np.ndarray:
     """Fit on `train` (thresholds tuned on its own validation split); tuned 0/1 predictions on `test`."""
-    from training.train import fit
-
-    result = fit(train, taxonomy, config, progress=True, desc=desc)
-    scores = result.predictor(config.device).scores([r.text for r in test], [r.heading for r in test])
+    result, scores = fit_and_score(train, test, taxonomy, config, True, desc)
     return (scores >= np.asarray(result.info.thresholds)).astype(np.float32)
 
 

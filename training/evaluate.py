@@ -87,12 +87,19 @@ def _fold_predictor(result, config: TrainConfig, int8: bool):
         return ClauseModel.load(folder, device="cpu", backend="onnx")
 
 
+def fit_and_score(train: list[LabelRecord], test: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
+                  progress: bool, desc: str, int8: bool = False):
+    """Fit on `train` (thresholds tuned on its own split) and score `test`; returns (FitResult, scores)."""
+    from training.train import fit
+
+    result = fit(train, taxonomy, config, progress, desc=desc)
+    return result, _fold_predictor(result, config, int8).scores([r.text for r in test], [r.heading for r in test])
+
+
 def transformer_cv(
     records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig, progress: bool = True, int8: bool = False
 ) -> dict:
     """Out-of-fold scores, tuned-threshold and 0.5 predictions of the transformer."""
-    from training.train import fit
-
     names = taxonomy.names
     scores = np.zeros((len(records), len(names)), dtype=np.float32)
     tuned = np.zeros_like(scores)
@@ -100,9 +107,8 @@ def transformer_cv(
     seconds = {}
     all_folds = folds(records)
     for k, (doc, train_idx, test_idx) in enumerate(all_folds, 1):
-        result = fit([records[i] for i in train_idx], taxonomy, config, progress, desc=f"fold {k}/{len(all_folds)} ({doc[:12]})")
-        test = [records[i] for i in test_idx]
-        s = _fold_predictor(result, config, int8).scores([r.text for r in test], [r.heading for r in test])
+        result, s = fit_and_score([records[i] for i in train_idx], [records[i] for i in test_idx], taxonomy, config,
+                                  progress, f"fold {k}/{len(all_folds)} ({doc[:12]})", int8)
         scores[test_idx] = s
         tuned[test_idx] = s >= np.asarray(result.info.thresholds)
         fold_thresholds[doc] = result.info.thresholds
