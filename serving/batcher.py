@@ -38,7 +38,6 @@ class MicroBatcher:
         self._ready: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewise-model")
-        self.calls = 0  # model calls made, for tests and benchmarks
 
     async def score(self, texts: list[str], headings: list[str | None]) -> np.ndarray:
         """Scores for these texts, shape (len(texts), n_labels), computed together with other callers'."""
@@ -72,7 +71,6 @@ class MicroBatcher:
             headings = [h for p in batch for h in p.headings]
             try:
                 rows = await loop.run_in_executor(self._executor, self.fn, texts, headings)
-                self.calls += 1
             except Exception as exc:  # every caller of this batch gets the error
                 for p in batch:
                     if not p.future.done():

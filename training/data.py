@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -79,6 +80,16 @@ class LabelFileError(ValueError):
         shown = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s) in label files:\n{shown}{more}")
+
+
+def write_temp(path: Path, text: str) -> Path:
+    """Write `text` to a hidden temp file beside `path` (same file system), fsynced; os.replace it to commit."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return tmp
 
 
 def normalise_text(text: str) -> str:

@@ -49,12 +49,9 @@ def log_path() -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    from training.data import write_temp
+
+    os.replace(write_temp(path, text), path)
 
 
 def current_tag(name: str = MODEL_NAME) -> str | None:

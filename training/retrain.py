@@ -37,6 +37,7 @@ from training.data import (
     normalise_text,
     resolve_label_files,
     selection_files,
+    write_temp,
 )
 from training.formats import NewLabel, ReadReport, read_new_labels
 from training.metrics import multi_hot, report
@@ -106,17 +107,6 @@ def plan_merge(rows: list[NewLabel], existing: list[LabelRecord]) -> MergePlan:
     return plan
 
 
-def _write_temp(path: Path, records: list[LabelRecord]) -> Path:
-    """Write records to a temp file beside `path` (same file system), fsynced; returns the temp path."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for r in records:
-            fh.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    return tmp
-
-
 def apply_merge(plan: MergePlan, files: list[Path], labels_dir: Path, taxonomy: Taxonomy) -> list[Problem]:
     """Write every changed file to a temp file, validate them all together, then replace each one
     with os.replace. Any problem (e.g. an id already used): temp files removed, nothing changed."""
@@ -130,7 +120,8 @@ def apply_merge(plan: MergePlan, files: list[Path], labels_dir: Path, taxonomy: 
         contents[added_path] = contents.get(added_path, []) + plan.added
     changed = {p: recs for p, recs in contents.items()
                if p == added_path and plan.added or any(r.id in new_labels for r in recs)}
-    temps = {p: _write_temp(p, recs) for p, recs in changed.items()}
+    temps = {p: write_temp(p, "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in recs))
+             for p, recs in changed.items()}
     untouched = [p for p in files if p not in changed]
     _, problems = check_files(untouched + list(temps.values()), taxonomy)
     if problems:
@@ -273,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
               "(--force retrains anyway)")
         return 0
 
-    # 2. merge (each file replaced atomically)
+    # 2. merge (all changed files written and validated together, then each replaced atomically)
     if plan.changes:
         problems = apply_merge(plan, files, args.labels_dir, taxonomy)
         if problems:
@@ -297,14 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     from training.train import build_metadata, fit
 
     cv_metrics = None
-    if args.cv == "folds":
-        from training.evaluate import protocol, transformer_cv
+    if args.cv == "folds":  # the same cross-validation and summary that training.train stores with a model
+        from training.evaluate import cross_validate_all
 
-        tr = transformer_cv(train_records, taxonomy, config)
-        y = multi_hot([r.labels for r in train_records], taxonomy.names)
-        r = report(y, tr["pred_tuned"], taxonomy.names)
-        cv_metrics = {"transformer": {"macro_f1": round(r["macro_f1"], 4), "micro_f1": round(r["micro_f1"], 4)},
-                      "protocol": protocol(train_records)}
+        cv_metrics = cross_validate_all(train_records, taxonomy, config)["summary"]
     fault_point("training")
     result = fit(train_records, taxonomy, config, desc="candidate")
     metadata = build_metadata(result, taxonomy, train_records, config, cv_metrics)
