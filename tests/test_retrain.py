@@ -167,7 +167,10 @@ def workspace(tmp_path, tiny_base, taxonomy):
                                   ("contact", ["Email privacy@shop.example.", "Phone 555-0100 for help."])] for t in ts] * 3)]
     new.write_text(json.dumps(tasks))
     args = ["--labels-dir", str(labels), "--selection", "seeds", "--base-model", str(tiny_base), "--epochs", "1",
-            "--cv", "none", "--name", name]
+            "--cv", "none", "--name", name,
+            # Tiny one-epoch models score noisily on a few held-out clauses, so these runs promote whatever
+            # they train; the rule itself is tested in test_promotion_rule_both_ways and with --tolerance -2.
+            "--tolerance", "1"]
     return {"labels": labels, "name": name, "tag": tag, "new": new, "args": args, "tmp": tmp_path}
 
 
@@ -204,6 +207,19 @@ def test_a_merge_that_would_break_the_label_files_changes_nothing(workspace, cap
     assert snapshot(workspace["labels"]) == before and not list(workspace["labels"].glob(".*.tmp"))
 
 
+def test_retrain_cross_validates_the_candidate_like_training_does(workspace, capsys):
+    import bentoml
+
+    from training.registry import current_tag
+
+    assert main([str(workspace["new"]), *workspace["args"], "--cv", "folds"]) == 0
+    out = capsys.readouterr().out
+    assert "| cross-validation (documents held out) | - | leave-one-document-out over 3 documents" in out
+    cv = bentoml.models.get(current_tag(workspace["name"])).info.metadata["cv_metrics"]
+    assert cv["protocol"].startswith("leave-one-document-out over 3 documents")
+    assert {"transformer", "transformer_threshold_0.5", "baseline"} <= set(cv) and 0 <= cv["transformer"]["macro_f1"] <= 1
+
+
 def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback(workspace, capsys, taxonomy):
     import bentoml
 
@@ -220,16 +236,16 @@ def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback
     meta = bentoml.models.get(second).info.metadata
     assert meta["retrain"]["previous"] == first and meta["n_clauses"] == len(toy_records(2)) + 12 - len(meta["retrain"]["held_out"])
 
-    # a candidate must beat the current model by 1.0 macro-F1 here: impossible, so it is refused
+    # a candidate must beat the current model by 2.0 macro-F1 here: impossible, so it is refused
     r1, r2 = [r for r in toy_records(2) if held_out(r.text)][:2]  # relabelled clauses that are held out
     relabel = write(workspace["tmp"] / "relabel.jsonl", json.dumps({"text": r1.text, "labels": ["general"]}) + "\n")
-    assert main([str(relabel), *workspace["args"], "--tolerance", "-1"]) == 3
+    assert main([str(relabel), *workspace["args"], "--tolerance", "-2"]) == 3
     out = capsys.readouterr().out
     assert "not promoted" in out and f"update {r1.id}" in out and current_tag(name) == second
     assert main([str(relabel), *workspace["args"]]) == 0  # merged already: nothing new, no training
     assert "nothing new" in capsys.readouterr().out and current_tag(name) == second
     relabel2 = write(workspace["tmp"] / "relabel2.jsonl", json.dumps({"text": r2.text, "labels": ["general"]}) + "\n")
-    assert main([str(relabel2), *workspace["args"], "--tolerance", "-1", "--force"]) == 0
+    assert main([str(relabel2), *workspace["args"], "--tolerance", "-2", "--force"]) == 0
     third = current_tag(name)
     assert third not in (first, second) and "forced" in capsys.readouterr().out
 
