@@ -31,19 +31,20 @@ test: setup $(CHROMIUM_STAMP)
 	$(BIN)/python -m pytest -q
 
 serve: setup
-	$(BIN)/python -m serving.run
+	$(BIN)/clausewise train --if-missing --cv none
+	$(BIN)/clausewise serve
 
 train: setup
-	$(BIN)/python -m training.train
+	$(BIN)/clausewise train
 
 cv: setup
-	$(BIN)/python -m training.evaluate
+	$(BIN)/clausewise evaluate
 
 crossset: setup
-	$(BIN)/python -m training.crossset
+	$(BIN)/clausewise crossset
 
 validate: setup
-	$(BIN)/python -m training.data validate labels/ labels/authored
+	$(BIN)/clausewise validate
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

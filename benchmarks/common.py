@@ -9,12 +9,12 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "labels" / "seeds" / "docs"
 
 
 def seed_clauses() -> list[str]:
     """Every clause text of labels/seeds.jsonl, in file order."""
-    with open(ROOT / "labels" / "seeds.jsonl", encoding="utf-8") as fh:
+    with open(ROOT / "labels" / "seeds" / "seeds.jsonl", encoding="utf-8") as fh:
         return [json.loads(line)["text"] for line in fh if line.strip()]
 
 

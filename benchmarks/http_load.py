@@ -1,6 +1,6 @@
 """Throughput, latency and memory of the real service over HTTP on 127.0.0.1.
 
-    python -m benchmarks.http_load [--model clause-classifier:latest] [--requests 256] [--per-request 4]
+    python -m benchmarks.http_load [--model clause-classifier:latest (DEFAULT_TAG)] [--requests 256] [--per-request 4]
 
 Starts `bentoml serve` on a free loopback port, sends bounded bursts of /classify requests at 1, 8
 and 64 concurrent clients, times /analyze on each seed policy, samples the resident memory of the
@@ -18,6 +18,7 @@ import aiohttp
 import httpx
 import psutil
 
+from clausewise.model_dir import DEFAULT_TAG
 from benchmarks.common import SEEDS, percentile, seed_clauses
 from serving.local_server import local_server
 
@@ -106,7 +107,7 @@ def run(url: str, args: argparse.Namespace, sampler: MemorySampler) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="clause-classifier:latest")
+    parser.add_argument("--model", default=DEFAULT_TAG)
     parser.add_argument("--requests", type=int, default=256, help="requests per concurrency level")
     parser.add_argument("--per-request", type=int, default=4, help="clauses per /classify request")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """In-process throughput on the seed clauses: int8 ONNX vs torch fp32 vs a transformers pipeline.
 
-    python -m benchmarks.inprocess [--model clause-classifier:latest] [--repeats 2]
+    python -m benchmarks.inprocess [--model clause-classifier:latest (DEFAULT_TAG)] [--repeats 2]
 
 The baseline is `pipeline("text-classification")` over the same encoder weights (its
 classification head is the stock CLS-pooler head: the compute is the same, its scores are not ours).
@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from clausewise.model_dir import DEFAULT_TAG
 from benchmarks.common import model_path, seed_clauses
 
 
@@ -30,7 +31,7 @@ def clauses_per_second(fn, texts: list[str], batch: int, repeats: int) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="clause-classifier:latest")
+    parser.add_argument("--model", default=DEFAULT_TAG)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
 

@@ -18,6 +18,7 @@ import time
 import aiohttp
 import psutil
 
+from clausewise.model_dir import DEFAULT_TAG
 from benchmarks.common import SEEDS, percentile, seed_clauses
 from serving.local_server import local_server
 
@@ -90,7 +91,7 @@ async def soak(url: str, pid: int, args: argparse.Namespace) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="clause-classifier:latest")
+    parser.add_argument("--model", default=DEFAULT_TAG)
     parser.add_argument("--minutes", type=int, default=10)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--analyze-share", type=float, default=0.1)

@@ -1,15 +1,15 @@
-"""Serve clausewise on 127.0.0.1:3000, training the default model first if the store has none.
+"""Start `bentoml serve` for the clausewise service (`clausewise serve` calls this).
 
-    python -m serving.run [--host 127.0.0.1] [--port 3000] [--device auto|cpu|cuda]
+Serving never trains: with no model stored it says so and how to train one (`make serve` runs
+`clausewise train --if-missing` first).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-from serving.service import MODEL_TAG
+
 
 
 def model_is_stored(tag: str) -> bool:
@@ -23,30 +23,18 @@ def model_is_stored(tag: str) -> bool:
         return False
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default=os.environ.get("CLAUSEWISE_DEVICE", "auto"),
-                        help="where the model runs (default: auto = CUDA if available)")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if not model_is_stored(MODEL_TAG):
-        if MODEL_TAG != "clause-classifier:latest":
-            print(f"error: model {MODEL_TAG} (CLAUSEWISE_MODEL) is not in the store; `bentoml models list` shows what is",
-                  file=sys.stderr)
-            return 2
-        print("No clause-classifier in the model store: training the default model first (about 10 minutes on 2 CPU cores).")
-        from training.train import main as train_main
-
-        code = train_main(["--cv", "none"])
-        if code:
-            return code
-    os.environ["CLAUSEWISE_DEVICE"] = args.device
-    cmd = [sys.executable, "-m", "bentoml", "serve", "serving.service:Clausewise", "--host", args.host, "--port", str(args.port)]
-    print(f"Serving {MODEL_TAG} on http://{args.host}:{args.port} (device {args.device})", flush=True)
-    os.execv(sys.executable, cmd)
+def serve(host: str, port: int, device: str, model: str) -> int:
+    """Replace this process with `bentoml serve` on host:port; 2 when the model is not stored."""
+    if not model_is_stored(model):
+        print(f"error: model {model} is not in the store ({os.environ.get('BENTOML_HOME', '~/bentoml')}); "
+              f"train one with `clausewise train --if-missing` (or `make serve`), "
+              f"`bentoml models list` shows what is stored", file=sys.stderr)
+        return 2
+    os.environ.update({"CLAUSEWISE_DEVICE": device, "CLAUSEWISE_MODEL": model, "HF_HUB_OFFLINE": "1"})
+    print(f"Serving {model} on http://{host}:{port} (device {device})", flush=True)
+    os.execv(sys.executable, [sys.executable, "-m", "bentoml", "serve", "serving.service:Clausewise",
+                              "--host", host, "--port", str(port)])
+    return 0  # not reached
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+

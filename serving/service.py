@@ -4,7 +4,7 @@
 
 One process holds the model; concurrent requests are batched adaptively by serving.batcher (one
 model call at a time on a worker thread, the event loop stays free for HTTP). CLAUSEWISE_MODEL picks the stored model (default
-clause-classifier:latest); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda;
+clause-classifier:latest, `clausewise.model_dir.DEFAULT_TAG`); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda;
 CLAUSEWISE_BACKEND is auto (int8 ONNX Runtime on CPU, torch on CUDA), onnx or torch;
 CLAUSEWISE_BODY_TIMEOUT_S (default 30) bounds the time a client may take to send its body.
 """
@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
+from clausewise.bentoml_private import swagger_page
+from clausewise.model_dir import DEFAULT_TAG
 from clausewise.segment import detect_format, segment
 from serving.errors import ConformingErrors
 from serving.limits import BodySizeLimit
@@ -40,7 +42,7 @@ from serving.schemas import (
     Threshold,
 )
 
-MODEL_TAG = os.environ.get("CLAUSEWISE_MODEL", "clause-classifier:latest")
+MODEL_TAG = os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG)
 DEVICE = os.environ.get("CLAUSEWISE_DEVICE", "auto")
 BACKEND = os.environ.get("CLAUSEWISE_BACKEND", "auto")  # auto: int8 ONNX on CPU, torch on CUDA
 BODY_TIMEOUT_S = float(os.environ.get("CLAUSEWISE_BODY_TIMEOUT_S", "30"))  # whole body must arrive within this
@@ -69,9 +71,7 @@ async def index_page(_: Request) -> FileResponse:
 
 async def swagger_page(_: Request) -> FileResponse:
     """BentoML's own OpenAPI page, moved from / to /docs (its assets are relative, so they resolve)."""
-    import _bentoml_impl.server as server_pkg
-
-    return FileResponse(Path(server_pkg.__file__).parent / "main-openapi.html", media_type="text/html")
+    return FileResponse(swagger_page(), media_type="text/html")
 
 
 labels_app = Starlette(
@@ -96,12 +96,12 @@ class Clausewise:
 
         meta = self.bento_model.info.metadata
         self.tag = str(self.bento_model.tag)
-        self.labels: list[str] = list(meta["labels"])
-        self.thresholds: list[float] = [float(meta["thresholds"][n]) for n in self.labels]
         self.model = ClauseModel.load(self.bento_model.path, device=DEVICE, backend=BACKEND)
+        self.labels: list[str] = self.model.labels
         self.batcher = MicroBatcher(self._score_batch, max_items=MAX_BATCH_ITEMS)
         _LABELS.update({"model": self.tag, "backend": self.model.backend, "labels": meta["taxonomy"],
-                        "thresholds": meta["thresholds"]})
+                        "thresholds": dict(zip(self.labels, self.model.info.thresholds)),
+                        "heldout": meta.get("heldout_metrics") or {}})
 
     def _score_batch(self, texts: list[str], headings: list[str | None]):
         """One model call over clauses gathered from concurrent requests (runs on the worker thread)."""
@@ -111,11 +111,7 @@ class Clausewise:
         return (await self.batcher.score(texts, headings)).tolist()
 
     def _result(self, text: str, row: list[float], threshold: float | None) -> dict:
-        cut = [threshold] * len(self.labels) if threshold is not None else self.thresholds
-        chosen = sorted(
-            (LabelScore(label=n, score=s) for n, s, c in zip(self.labels, row, cut) if s >= c),
-            key=lambda x: -x.score,
-        )
+        chosen = [LabelScore(label=n, score=s) for n, s in self.model.chosen(row, threshold)]
         return {"text": text, "labels": chosen, "scores": dict(zip(self.labels, row))}
 
     @bentoml.api

@@ -5,7 +5,6 @@ import argparse
 import pytest
 
 from training.config import ConfigError, TrainConfig, add_config_arguments, config_from_args
-from clausewise.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 
 @pytest.mark.parametrize(
@@ -18,6 +17,7 @@ from clausewise.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
         ("pos_weight", "cubic", "pos_weight must be one of"),
         ("device", "tpu", "device must be one of"),
         ("val_fraction", 0.9, "val_fraction must be a float in"),
+        ("selection", "everything", "selection must be one of seeds, authored, all"),
     ],
 )
 def test_bad_config_values_are_rejected(field, value, expected):
@@ -33,23 +33,3 @@ def test_every_field_has_a_cli_flag():
     assert config.epochs == 3 and config.use_heading is True and config.labels == ["a.jsonl", "b.jsonl"]
     with pytest.raises(SystemExit):
         parser.parse_args(["--use-heading", "maybe"])
-
-
-def test_taxonomy_has_thirteen_labels_with_definitions(taxonomy):
-    assert len(taxonomy) == 13
-    assert all(label.definition and label.includes and label.excludes and label.opp115 for label in taxonomy.labels)
-    assert taxonomy.canonical("Cookies Tracking") == "cookies_tracking"
-    assert taxonomy.canonical("nope") is None
-
-
-def test_bad_taxonomy_files_are_rejected(tmp_path):
-    path = tmp_path / "t.yaml"
-    path.write_text("labels:\n  - name: Bad Name\n    definition: x\n")
-    with pytest.raises(TaxonomyError, match="lower_snake_case"):
-        load_taxonomy(path)
-    path.write_text("labels:\n  - name: a\n    definition: x\n  - name: a\n    definition: y\n")
-    with pytest.raises(TaxonomyError, match="defined twice"):
-        load_taxonomy(path)
-    with pytest.raises(TaxonomyError, match="does not exist"):
-        load_taxonomy(tmp_path / "missing.yaml")
-    assert Taxonomy.from_dicts([{"name": "a", "definition": "x"}]).names == ("a",)

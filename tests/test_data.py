@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from training.data import LabelFileError, check_files, data_hash, label_counts, load_records, main
-from tests.conftest import ROOT
+from training.data import LabelFileError, check_files, data_hash, label_counts, load_records
 
 
 def write(tmp_path, rows, name="set.jsonl"):
@@ -95,13 +94,6 @@ def test_counts_and_hash(tmp_path, taxonomy):
     assert data_hash(changed, taxonomy) != data_hash(records, taxonomy)
 
 
-def test_cli_validate_prints_counts_and_fails_on_problems(tmp_path, capsys):
-    assert main(["validate", str(write(tmp_path, [good(0)]))]) == 0
-    assert "contact" in capsys.readouterr().out
-    assert main(["validate", str(write(tmp_path, [good(0, labels=("x",))], "bad.jsonl"))]) == 1
-    assert "bad.jsonl:1: unknown label(s)" in capsys.readouterr().err
-
-
 def test_repository_label_sets_are_valid_and_large_enough(taxonomy):
     seeds = load_records(None, taxonomy, selection="seeds")
     assert len(seeds) >= 450 and len({r.doc for r in seeds}) == 5
@@ -111,34 +103,3 @@ def test_repository_label_sets_are_valid_and_large_enough(taxonomy):
     for records in (seeds, authored):
         counts = label_counts(records, taxonomy)
         assert all(counts[name] >= 5 for name in taxonomy.names), counts
-
-
-def test_authored_labels_point_into_their_documents_and_match_segmentation(taxonomy):
-    from training.seeds import policy_files, segment_document
-
-    docs = {p.stem: p for p in policy_files([ROOT / "labels" / "authored" / "docs"])}
-    records = load_records(None, taxonomy, selection="authored")
-    assert {r.doc for r in records} == set(docs)
-    for doc, path in docs.items():
-        rows = [r for r in records if r.doc == doc]
-        text = path.read_text(encoding="utf-8")
-        assert all(text[r.start : r.end] == r.text for r in rows)
-        assert [(s["id"], s["start"], s["end"]) for s in segment_document(path)] == [(r.id, r.start, r.end) for r in rows]
-
-
-def test_seed_labels_point_into_the_seed_documents_and_match_segmentation(taxonomy):
-    from pathlib import Path
-
-    from training.seeds import DEFAULT_SEEDS, segment_document
-
-    records = load_records(None, taxonomy, selection="seeds")
-    by_doc = {}
-    for r in records:
-        by_doc.setdefault(r.doc, []).append(r)
-    for doc, rows in by_doc.items():
-        text = (Path(DEFAULT_SEEDS) / f"{doc}.txt").read_text(encoding="utf-8")
-        assert all(text[r.start : r.end] == r.text for r in rows)
-        # Ids are stable: re-segmenting the seed gives the same ids and spans.
-        assert [(s["id"], s["start"], s["end"]) for s in segment_document(Path(DEFAULT_SEEDS) / f"{doc}.txt")] == [
-            (r.id, r.start, r.end) for r in rows
-        ]

