@@ -56,7 +56,7 @@ class LabelScore(BaseModel):
 class ClassifiedClause(BaseModel):
     text: str
     labels: list[LabelScore] = Field(description="labels at or above the threshold, best first")
-    scores: dict[str, float] = Field(description="the score of every label")
+    scores: dict[str, float] = Field(description="the score of every label (empty for page chrome, which is not scored)")
 
 
 class ClassifyResponse(BaseModel):

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from clausewise.bentoml_private import swagger_page
 from clausewise.model_dir import DEFAULT_TAG
-from clausewise.segment import detect_format, segment
+from clausewise.analysis import label_policy, read_policy
 from serving.errors import ConformingErrors
 from serving.limits import BodySizeLimit
 from serving.schemas import (
@@ -31,12 +31,10 @@ from serving.schemas import (
     EXAMPLE_POLICY,
     MAX_BODY_BYTES,
     MAX_TEXTS,
-    AnalyzedClause,
     AnalyzeResponse,
     ClassifiedClause,
     ClassifyResponse,
     ClauseText,
-    Coverage,
     LabelScore,
     PolicyText,
     Threshold,
@@ -130,28 +128,11 @@ class Clausewise:
 
     @bentoml.api
     async def analyze(self, text: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY])) -> AnalyzeResponse:
-        """Segment a whole policy (plain text, markdown or HTML) and label every clause."""
-        fmt = detect_format(text)
-        clauses = segment(text, fmt)
-        rows = await self._score([c.text for c in clauses], [c.heading for c in clauses]) if clauses else []
-        out = [
-            AnalyzedClause(index=i, start=c.start, end=c.end, heading=c.heading, kind=c.kind, **self._result(c.text, r, None))
-            for i, (c, r) in enumerate(zip(clauses, rows))
-        ]
-        coverage = []
-        for j, name in enumerate(self.labels):
-            hits = [a for a in out if any(ls.label == name for ls in a.labels)]
-            best = max(hits, key=lambda a: a.scores[name]) if hits else None
-            coverage.append(
-                Coverage(
-                    label=name,
-                    clauses=len(hits),
-                    best_clause=best.index if best else None,
-                    best_score=best.scores[name] if best else None,
-                )
-            )
-        missing = [c.label for c in coverage if c.clauses == 0]
-        return AnalyzeResponse(model=self.tag, format=fmt, clauses=out, coverage=coverage, missing=missing)
+        """Segment a whole policy (plain text, markdown or HTML) and label every clause; chrome gets no labels."""
+        policy = read_policy(text)
+        texts, headings = policy.model_inputs()
+        rows = await self._score(texts, headings) if texts else []
+        return AnalyzeResponse(model=self.tag, format=policy.format, **label_policy(policy, rows, self.model))
 
 
 Clausewise.add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, body_timeout_s=BODY_TIMEOUT_S)

@@ -1,0 +1,65 @@
+"""A whole policy analysed: its clauses labelled, and which topics it covers. Shared by /analyze and batch.
+
+    policy = read_policy(text)                         # format and clauses (chrome marked, never scored)
+    rows = model.scores(*policy.model_inputs())        # one row per scored clause, however it is batched
+    result = label_policy(policy, rows, model)         # {"clauses": [...], "coverage": [...], "missing": [...]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from clausewise.segment import Clause, detect_format, segment
+
+
+class Labeller(Protocol):
+    """What label_policy needs of a model: label names and the per-label choice."""
+
+    labels: list[str]
+
+    def chosen(self, row, threshold: float | None = None) -> list[tuple[str, float]]: ...
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A segmented policy: its format and clauses, and which of them the model scores."""
+
+    format: str
+    clauses: list[Clause]
+
+    @property
+    def scored(self) -> list[int]:
+        """Indices of the clauses the model reads: everything but page chrome."""
+        return [i for i, c in enumerate(self.clauses) if c.kind != "chrome"]
+
+    def model_inputs(self) -> tuple[list[str], list[str | None]]:
+        """(texts, headings) of the scored clauses, in order."""
+        picked = [self.clauses[i] for i in self.scored]
+        return [c.text for c in picked], [c.heading for c in picked]
+
+
+def read_policy(text: str) -> Policy:
+    """Detect the format and segment the policy."""
+    fmt = detect_format(text)
+    return Policy(fmt, segment(text, fmt))
+
+
+def label_policy(policy: Policy, rows, model: Labeller) -> dict:
+    """Clauses with labels and scores (chrome: no labels, no scores), coverage per label, missing topics."""
+    names = list(model.labels)
+    row_of = dict(zip(policy.scored, rows))
+    clauses = []
+    for i, c in enumerate(policy.clauses):
+        row = row_of.get(i)
+        scores = {n: float(s) for n, s in zip(names, row)} if row is not None else {}
+        labels = model.chosen(row) if row is not None else []
+        clauses.append({"index": i, "start": c.start, "end": c.end, "heading": c.heading, "kind": c.kind,
+                        "text": c.text, "labels": [{"label": n, "score": s} for n, s in labels], "scores": scores})
+    coverage = []
+    for name in names:
+        hits = [c for c in clauses if any(x["label"] == name for x in c["labels"])]
+        best = max(hits, key=lambda c: c["scores"][name]) if hits else None
+        coverage.append({"label": name, "clauses": len(hits), "best_clause": best["index"] if best else None,
+                         "best_score": best["scores"][name] if best else None})
+    return {"clauses": clauses, "coverage": coverage, "missing": [c["label"] for c in coverage if not c["clauses"]]}
