@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from clausewise.segment import Clause, detect_format, segment
+from clausewise.language import language_of
+from clausewise.segment import Clause, detect_format, plain_text, segment
+
+LANGUAGE_SAMPLE = 200  # clauses read to tell a policy's language (evenly spread over the policy)
 
 
 class Labeller(Protocol):
@@ -32,6 +35,18 @@ class Policy:
     def scored(self) -> list[int]:
         """Indices of the clauses the model reads: everything but page chrome."""
         return [i for i, c in enumerate(self.clauses) if c.kind != "chrome"]
+
+    @property
+    def text_chars(self) -> int:
+        """Characters of readable text in the scored clauses (what the text limit counts, not markup)."""
+        return sum(len(plain_text(self.clauses[i].text)) for i in self.scored)
+
+    @property
+    def language(self) -> str:
+        """ISO 639-1 code of most of the policy's text (page chrome not counted)."""
+        scored = self.scored
+        step = max(1, len(scored) // LANGUAGE_SAMPLE)
+        return language_of([plain_text(self.clauses[i].text) for i in scored[::step]])
 
     def model_inputs(self) -> tuple[list[str], list[str | None]]:
         """(texts, headings) of the scored clauses, in order."""

@@ -8,12 +8,17 @@ A clause is a sentence or a list item. `text` is always `original[start:end]`; h
 clauses of kind "heading" and also the context (`heading`) of the clauses under them; runs of
 navigation links come out as clauses of kind "chrome". Sentence splitting is pysbd's; the rest
 (lines, list markers, markdown and HTML structure) is done here. For plain text and markdown
-the clauses cover every non-whitespace character; for HTML, tags, comments, scripts and styles
-between blocks are skipped.
+the clauses cover every non-whitespace character. For HTML, tags, comments, scripts, styles and
+hidden elements (`hidden`, `aria-hidden`, `display:none`, closed dialogs) are skipped, and the text
+of page boilerplate (navigation, site headers and footers, cookie banners, forms, link lists) comes
+out as "chrome". HTML is scanned with regular expressions rather than parsed into a tree, because
+clauses must keep exact offsets into the input and tree parsers (lxml, selectolax) do not give them;
+the scan is one linear pass over the tags.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
@@ -99,9 +104,94 @@ def _cut(text: str, span: Span, points: list[int]) -> list[Span]:
     return out
 
 
-def _html_regions(text: str) -> list[Span]:
+_ANY_TAG = re.compile(r"<(/)?([a-zA-Z][a-zA-Z0-9:-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_OPTIONAL_END = frozenset("p li td th tr option optgroup dt dd tbody thead tfoot colgroup rt rp".split())
+_CONTENT = frozenset(("main", "article"))
+_HIDDEN_ATTR = re.compile(r"(?:^|\s)hidden(?:[\s=/]|$)|aria-hidden\s*=\s*[\"']?true|display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_OPEN_ATTR = re.compile(r"(?:^|\s)open(?:[\s=/]|$)", re.I)
+_CONSENT_ATTR = re.compile(r"(?:id|class|aria-label)\s*=\s*[\"'][^\"']*(?:cookie|consent|gdpr|\bcmp\b)", re.I)
+_SITE_ATTR = re.compile(
+    r"(?:id|class)\s*=\s*[\"'][^\"']*(?:\bnav\b|navbar|navigation|mega-?menu|\bmenu\b|breadcrumb|site-header|"
+    r"site-footer|\bfooter\b|sidebar|social|newsletter|subscribe|modal|popup|overlay|skip-link)", re.I)
+_SITE_ROLE = re.compile(r"role\s*=\s*[\"']?(?:navigation|banner|contentinfo|search|menu|menubar|complementary)", re.I)
+_DIALOG_ROLE = re.compile(r"role\s*=\s*[\"']?(?:dialog|alertdialog)", re.I)
+_SITE_TAGS = frozenset(("nav", "header", "footer", "aside", "menu"))
+_ANYWHERE_TAGS = frozenset(("form", "select", "button", "dialog", "nav"))
+
+
+def _element_kind(name: str, attrs: str, in_content: bool) -> str | None:
+    """'hidden', 'chrome' or None for an opening tag; site furniture counts only outside main/article."""
+    if _HIDDEN_ATTR.search(attrs) or (name == "dialog" and not _OPEN_ATTR.search(attrs)):
+        return "hidden"
+    if name in _ANYWHERE_TAGS or _CONSENT_ATTR.search(attrs) or _DIALOG_ROLE.search(attrs):
+        return "chrome"
+    if not in_content and (name in _SITE_TAGS or _SITE_ROLE.search(attrs) or _SITE_ATTR.search(attrs)):
+        return "chrome"
+    return None
+
+
+def _merge_spans(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _html_boilerplate(text: str, skipped: list[Span]) -> tuple[list[Span], list[Span]]:
+    """(hidden, chrome) element spans, from one pass over the tags outside skipped regions.
+
+    Elements are matched by name on a stack; a closing tag closes every element opened after its
+    match (as browsers do), an unmatched one is ignored, and one never closed runs to the end.
+    """
+    hidden: list[Span] = []
+    chrome: list[Span] = []
+    stack: list[tuple[str, int, str | None]] = []
+    in_content = 0
+    gaps = [(a, b) for a, b in zip([0] + [e for _, e in skipped], [s for s, _ in skipped] + [len(text)]) if a < b]
+    for gap_start, gap_end in gaps:
+        for m in _ANY_TAG.finditer(text, gap_start, gap_end):
+            closing, name, attrs = m.group(1), m.group(2).lower(), m.group(3)
+            if name in _VOID or name in _OPTIONAL_END or attrs.rstrip().endswith("/"):
+                continue
+            if not closing:
+                kind = _element_kind(name, attrs, in_content > 0)
+                stack.append((name, m.start(), kind))
+                in_content += name in _CONTENT
+                continue
+            j = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] == name), None)
+            if j is None:
+                continue
+            for opened, start, kind in reversed(stack[j:]):
+                in_content -= opened in _CONTENT
+                if kind:
+                    (hidden if kind == "hidden" else chrome).append((start, m.end()))
+            del stack[j:]
+    for _opened, start, kind in stack:
+        if kind:
+            (hidden if kind == "hidden" else chrome).append((start, len(text)))
+    return _merge_spans(hidden), _merge_spans(chrome)
+
+
+def _inside(spans: list[Span], starts: list[int], pos: int) -> bool:
+    """Whether pos lies in one of the sorted, disjoint spans."""
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+def _link_list_item(raw: str) -> bool:
+    """An HTML piece that is mostly link text and no sentence: a menu entry, footer link, link farm."""
+    anchors = "".join(m.group(1) for m in re.finditer(r"<a\b[^>]*>(.*?)</a\s*>", raw, re.I | re.S))
+    words = plain_text(raw)
+    return bool(anchors) and len(plain_text(anchors)) >= 0.6 * len(words) and not _SENTENCE_END.search(words)
+
+
+def _html_regions(text: str, skipped: list[Span]) -> list[Span]:
     """Text between HTML block tags; inline tags stay inside a region, skipped parts are dropped."""
-    blocked = [m.span() for m in _HTML_SKIP.finditer(text)]
+    blocked = skipped
     regions: list[Span] = []
     pos = 0
     for start, end in blocked + [(len(text), len(text))]:
@@ -251,13 +341,28 @@ def _clean_heading(raw: str) -> str:
     return plain_text(raw).rstrip(":：").strip()
 
 
+def rough_text_chars(text: str, fmt: str | None = None) -> int:
+    """A quick upper bound of the readable characters in an input (tags, scripts and styles removed)."""
+    if (fmt or detect_format(text)) != "html":
+        return len(text)
+    kept = _HTML_TAG.sub(" ", _HTML_SKIP.sub(" ", text))
+    return len(kept) - kept.count(" ")  # spaces left by the removed markup do not count
+
+
 # --- the whole pipeline -------------------------------------------------------------------------
 def segment(text: str, fmt: str | None = None) -> list[Clause]:
     """Segment a policy into clauses, headings and chrome, with exact character offsets."""
     fmt = fmt or detect_format(text)
     if fmt not in ("html", "text", "markdown"):
         raise ValueError(f"unknown format {fmt!r}; expected 'html', 'text' or 'markdown'")
-    blocks = _html_regions(text) if fmt == "html" else [(0, len(text))]
+    chrome_spans: list[Span] = []
+    if fmt == "html":
+        skipped = _merge_spans([m.span() for m in _HTML_SKIP.finditer(text)])
+        hidden, chrome_spans = _html_boilerplate(text, skipped)
+        blocks = _html_regions(text, _merge_spans(skipped + hidden))
+    else:
+        blocks = [(0, len(text))]
+    chrome_starts = [s for s, _ in chrome_spans]
 
     # 1. pieces, each remembering whether it is a whole line
     pieces: list[tuple[Span, bool, bool]] = []  # (span, whole_line, atomic)
@@ -290,15 +395,22 @@ def segment(text: str, fmt: str | None = None) -> list[Clause]:
     # 3. kinds, heading context and runs of chrome
     clauses: list[Clause] = []
     stack: list[tuple[int, str]] = []
+    boilerplate = False  # the last clause is page boilerplate: kept apart, never merged into a run
     for (s, e), whole, _atomic in merged:
         raw = text[s:e]
+        if chrome_spans and (_inside(chrome_spans, chrome_starts, s) or _link_list_item(raw)):
+            clauses.append(Clause(s, e, raw, _context(stack), "chrome"))
+            boilerplate = True
+            continue
         if _is_chrome(raw):
             prev = clauses[-1] if clauses else None
-            if prev and prev.kind == "chrome" and e - prev.start <= 1500:
+            if prev and prev.kind == "chrome" and not boilerplate and e - prev.start <= 1500:
                 clauses[-1] = Clause(prev.start, e, text[prev.start : e], prev.heading, "chrome")
             else:
                 clauses.append(Clause(s, e, raw, _context(stack), "chrome"))
+            boilerplate = False
             continue
+        boilerplate = False
         style = _heading_style(raw, whole)
         if style:
             level = _HEADING_RANK.get(style, _HEADING_RANK["major"])

@@ -6,10 +6,11 @@ import argparse
 import time
 from pathlib import Path
 
-from clausewise.model_dir import MODEL_NAME
+from clausewise.model_dir import DEFAULT_TAG, MODEL_NAME
 from clausewise.taxonomy import load_taxonomy
 from training.config import TrainConfig, add_config_arguments, config_from_args
 from training.data import LabelRecord, load_records
+from training.heldout import HELDOUT_DIR, evaluate_heldout, summary_line
 from training.registry import build_metadata, current_tag, store_model
 
 
@@ -47,8 +48,32 @@ def train(args: argparse.Namespace) -> int:
         print(f"report written to {write_reports(results, taxonomy, config, Path(args.reports))}")
         cv_metrics = results["summary"]
     result = fit(records, taxonomy, config, desc="final model")
-    tag = store_model(result, build_metadata(result, taxonomy, records, config, cv_metrics), args.name)
+    heldout = None
+    if not config.taxonomy and HELDOUT_DIR.is_dir():  # the gate is labelled in our taxonomy only
+        heldout = evaluate_heldout(result.predictor(), taxonomy)
+        print(summary_line(heldout))
+    tag = store_model(result, build_metadata(result, taxonomy, records, config, cv_metrics, heldout), args.name)
     print(f"stored {tag} (trained in {result.seconds:.0f}s)")
+    return 0
+
+
+def add_heldout(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=DEFAULT_TAG, help=f"stored model to score (default: {DEFAULT_TAG})")
+    p.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+
+
+def heldout(args: argparse.Namespace) -> int:
+    import json
+
+    import bentoml
+
+    from clausewise.model import ClauseModel
+
+    taxonomy = load_taxonomy()
+    metrics = evaluate_heldout(ClauseModel.load(bentoml.models.get(args.model).path), taxonomy)
+    print(summary_line(metrics))
+    if args.json:
+        args.json.write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     return 0
 
 

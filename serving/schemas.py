@@ -9,8 +9,8 @@ from pydantic import AfterValidator, BaseModel, Field
 
 MAX_TEXTS = 256            # clauses per /classify request
 MAX_TEXT_CHARS = 5_000     # characters per clause
-MAX_POLICY_CHARS = 300_000 # characters per /analyze policy (seed 004 has ~52,000)
-MAX_BODY_BYTES = 2_000_000 # whole request body, refused before it is read
+MAX_POLICY_CHARS = 300_000 # characters of policy text segmentation finds in one /analyze input (seed 004: ~52,000)
+MAX_BODY_BYTES = 11_500_000 # whole request body, refused before it is read: 10 MB of saved HTML, JSON-escaped
 
 EXAMPLE_CLAUSES = [
     "We collect your name, email address and delivery address when you place an order.",
@@ -43,8 +43,8 @@ def _not_blank(value: str) -> str:
 
 ClauseText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, json_schema_extra={"pattern": NOT_BLANK}),
                        AfterValidator(_not_blank)]
-PolicyText = Annotated[str, Field(min_length=1, max_length=MAX_POLICY_CHARS, json_schema_extra={"pattern": NOT_BLANK}),
-                       AfterValidator(_not_blank)]
+# No length limit on the raw input: saved pages are mostly markup. MAX_POLICY_CHARS counts the text found in it.
+PolicyText = Annotated[str, Field(min_length=1, json_schema_extra={"pattern": NOT_BLANK}), AfterValidator(_not_blank)]
 Threshold = Annotated[float | None, Field(ge=0.0, le=1.0)]
 
 
@@ -53,19 +53,24 @@ class LabelScore(BaseModel):
     score: float
 
 
-class ClassifiedClause(BaseModel):
+class ScoredClause(BaseModel):
     text: str
     labels: list[LabelScore] = Field(description="labels at or above the threshold, best first")
     scores: dict[str, float] = Field(description="the score of every label (empty for page chrome, which is not scored)")
+
+
+class ClassifiedClause(ScoredClause):
+    language: str = Field(description="ISO 639-1 code of the text's language (short texts count as English)")
 
 
 class ClassifyResponse(BaseModel):
     model: str = Field(description="tag of the model that answered")
     threshold: str = Field(description="'per-label' (tuned thresholds) or the number used")
     results: list[ClassifiedClause]
+    warnings: list[str] = Field(default_factory=list, description="e.g. texts the model cannot read reliably (not English)")
 
 
-class AnalyzedClause(ClassifiedClause):
+class AnalyzedClause(ScoredClause):
     index: int
     start: int = Field(description="offset of the clause's first character in the input")
     end: int = Field(description="offset after its last character: input[start:end] == text")
@@ -83,6 +88,8 @@ class Coverage(BaseModel):
 class AnalyzeResponse(BaseModel):
     model: str
     format: str = Field(description="'html' or 'text' (plain text and markdown)")
+    language: str = Field(description="ISO 639-1 code of most of the policy's text")
+    warnings: list[str] = Field(default_factory=list, description="e.g. the policy is not in English, so its labels are unreliable")
     clauses: list[AnalyzedClause]
     coverage: list[Coverage]
     missing: list[str] = Field(description="taxonomy topics no clause of the policy addresses")

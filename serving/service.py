@@ -11,6 +11,7 @@ CLAUSEWISE_BODY_TIMEOUT_S (default 30) bounds the time a client may take to send
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -24,12 +25,15 @@ from starlette.routing import Route
 from clausewise.bentoml_private import swagger_page
 from clausewise.model_dir import DEFAULT_TAG
 from clausewise.analysis import label_policy, read_policy
+from clausewise.language import MODEL_LANGUAGE, detect, english_warning, warm_up
+from clausewise.segment import rough_text_chars
 from serving.errors import ConformingErrors
 from serving.limits import BodySizeLimit
 from serving.schemas import (
     EXAMPLE_CLAUSES,
     EXAMPLE_POLICY,
     MAX_BODY_BYTES,
+    MAX_POLICY_CHARS,
     MAX_TEXTS,
     AnalyzeResponse,
     ClassifiedClause,
@@ -81,6 +85,11 @@ labels_app = Starlette(
 )
 
 
+def too_much_text(found: int, qualifier: str = "") -> str:
+    return (f"the input holds {qualifier}{found} characters of policy text (markup and page chrome not counted); "
+            f"the limit is {MAX_POLICY_CHARS}: send one policy at a time, or split it")
+
+
 @bentoml.service(name="clausewise", workers=1, traffic={"timeout": 120, "max_concurrency": 512})
 @bentoml.asgi_app(labels_app, path="/")
 class Clausewise:
@@ -97,6 +106,7 @@ class Clausewise:
         self.model = ClauseModel.load(self.bento_model.path, device=DEVICE, backend=BACKEND)
         self.labels: list[str] = self.model.labels
         self.batcher = MicroBatcher(self._score_batch, max_items=MAX_BATCH_ITEMS)
+        warm_up()  # the language model loads now, not on the first request
         _LABELS.update({"model": self.tag, "backend": self.model.backend, "labels": meta["taxonomy"],
                         "thresholds": dict(zip(self.labels, self.model.info.thresholds)),
                         "heldout": meta.get("heldout_metrics") or {}})
@@ -120,19 +130,33 @@ class Clausewise:
     ) -> ClassifyResponse:
         """Labels and scores for each clause; `threshold` overrides the tuned per-label thresholds."""
         rows = await self._score(texts, [None] * len(texts))
+        languages = [detect(t)[0] for t in texts]
+        foreign = [f"{i} ({lang})" for i, (lang, t) in enumerate(zip(languages, texts)) if lang != MODEL_LANGUAGE]
+        warnings = [f"text(s) {', '.join(foreign)} are not in English, but the model reads English only: "
+                    "their labels are unreliable"] if foreign else []
         return ClassifyResponse(
             model=self.tag,
             threshold="per-label" if threshold is None else str(threshold),
-            results=[ClassifiedClause(**self._result(t, r, threshold)) for t, r in zip(texts, rows)],
+            results=[ClassifiedClause(**self._result(t, r, threshold), language=lang)
+                     for t, r, lang in zip(texts, rows, languages)],
+            warnings=warnings,
         )
 
     @bentoml.api
     async def analyze(self, text: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY])) -> AnalyzeResponse:
-        """Segment a whole policy (plain text, markdown or HTML) and label every clause; chrome gets no labels."""
-        policy = read_policy(text)
+        """Segment a whole policy (plain text, markdown or HTML page) and label every clause; chrome gets no labels."""
+        rough = rough_text_chars(text)
+        if rough > 3 * MAX_POLICY_CHARS:  # far over: refuse before the (slower) segmentation
+            raise bentoml.exceptions.InvalidArgument(too_much_text(rough, "at least "))
+        policy = await asyncio.to_thread(read_policy, text)  # a large page must not hold up the event loop
+        if (found := policy.text_chars) > MAX_POLICY_CHARS:
+            raise bentoml.exceptions.InvalidArgument(too_much_text(found))
+        language = policy.language
         texts, headings = policy.model_inputs()
         rows = await self._score(texts, headings) if texts else []
-        return AnalyzeResponse(model=self.tag, format=policy.format, **label_policy(policy, rows, self.model))
+        warning = english_warning(language)
+        return AnalyzeResponse(model=self.tag, format=policy.format, language=language,
+                               warnings=[warning] if warning else [], **label_policy(policy, rows, self.model))
 
 
 Clausewise.add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, body_timeout_s=BODY_TIMEOUT_S)

@@ -99,7 +99,35 @@ def test_repository_label_sets_are_valid_and_large_enough(taxonomy):
     assert len(seeds) >= 450 and len({r.doc for r in seeds}) == 5
     authored = load_records(None, taxonomy, selection="authored")
     assert len(authored) >= 1200 and len({r.doc for r in authored}) >= 30
-    assert len(load_records(None, taxonomy)) == len(seeds) + len(authored)  # default: both
-    for records in (seeds, authored):
+    realistic = load_records(None, taxonomy, selection="realistic")
+    assert len(realistic) >= 5000 and len({r.doc for r in realistic}) >= 100
+    assert len(load_records(None, taxonomy)) == len(seeds) + len(authored) + len(realistic)  # default: all three
+    for records in (seeds, authored, realistic):
         counts = label_counts(records, taxonomy)
         assert all(counts[name] >= 5 for name in taxonomy.names), counts
+
+
+def test_the_heldout_set_never_enters_a_training_selection(taxonomy):
+    from training.data import SELECTIONS
+    from training.heldout import heldout_records
+
+    heldout = heldout_records(taxonomy)
+    assert len(heldout) >= 600 and len({r.doc for r in heldout}) >= 15
+    held_docs, held_texts = {r.doc for r in heldout}, {r.text for r in heldout if len(r.text) > 60}
+    for selection in SELECTIONS:
+        training = load_records(None, taxonomy, selection=selection)
+        assert not held_docs & {r.doc for r in training}
+        # Statutory boilerplate recurs word for word across policies (GLBA form rows, the HIPAA notice
+        # header, "We will not discriminate against you..."); anything beyond that would be a leak.
+        shared = held_texts & {r.text for r in training}
+        assert len(shared) <= 0.02 * len(held_texts), sorted(shared)
+
+
+def test_the_same_line_may_carry_other_labels_in_another_labelled_set(tmp_path, taxonomy):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    menu = write(tmp_path / "a", [good(0, text="Contact us", labels=())])
+    heading = write(tmp_path / "b", [good(1, text="Contact us", labels=("contact",))])
+    assert not check_files([menu, heading], taxonomy)[1]
+    again = write(tmp_path / "a", [good(2, text="Contact us", labels=("contact",))], "more.jsonl")
+    assert "conflicting duplicate" in str(check_files([menu, again], taxonomy)[1][0])

@@ -99,3 +99,51 @@ def test_numbered_markdown_heading_stays_whole():
         ("clause", "We use it to reply."),
     ]
     assert clauses[-1].heading == "Notice > 1. What we collect"
+
+
+PAGE = """<!doctype html><html><head><title>Privacy</title><style>p{color:red}</style></head><body>
+<header class="site-header"><nav><ul><li><a href="/">Home</a></li><li><a href="/shop">Shop</a></li></ul></nav></header>
+<div id="cookie-banner"><p>We use cookies to personalise ads.</p><button>Accept all</button></div>
+<noscript><p>Please enable JavaScript; we collect nothing without it.</p></noscript>
+<main><article><header><h1>Privacy Policy</h1></header>
+<h2>Information we collect</h2>
+<p>We collect your name and email address when you register.</p>
+<ul><li><a href="#cookies">Cookies</a></li><li><a href="#rights">Your rights</a></li></ul>
+<div hidden><p>We share your address with our partners.</p></div>
+<div style="display: none"><p>We sell your data.</p></div>
+<div aria-hidden="true"><p>Hidden share widget text.</p></div>
+<dialog><p>Your session will expire.</p></dialog>
+<p>You can ask us to delete your account at any time.</p>
+</article></main>
+<footer class="site-footer"><p>Read our terms. Contact the press office.</p></footer>
+<script type="application/json">{"text": "<p>We sell everything.</p>"}</script>
+</body></html>"""
+
+
+def test_html_boilerplate_is_chrome_and_hidden_elements_are_skipped():
+    clauses = segment(PAGE)
+    assert all(PAGE[c.start:c.end] == c.text for c in clauses)
+    policy = [plain_text(c.text) for c in clauses if c.kind != "chrome"]
+    assert policy == ["Privacy Policy", "Information we collect",
+                      "We collect your name and email address when you register.",
+                      "You can ask us to delete your account at any time."]
+    chrome = " ".join(plain_text(c.text) for c in clauses if c.kind == "chrome")
+    for visible in ("Home", "We use cookies to personalise ads.", "Accept all", "Cookies", "Contact the press office."):
+        assert visible in chrome
+    everything = " ".join(c.text for c in clauses)
+    for hidden in ("share your address", "We sell your data", "Hidden share widget", "session will expire",
+                   "enable JavaScript", "We sell everything"):
+        assert hidden not in everything
+
+
+def test_policy_headings_inside_the_article_header_are_kept():
+    clauses = segment(PAGE)
+    title = next(c for c in clauses if plain_text(c.text) == "Privacy Policy")
+    body = next(c for c in clauses if c.text.startswith("We collect"))
+    assert title.kind == "heading" and body.heading == "Information we collect"
+
+
+def test_a_page_without_main_still_drops_site_furniture_and_unclosed_elements_run_to_the_end():
+    page = '<div class="navbar"><a href="/">Home</a> <a href="/a">About</a></div><p>We keep logs for 30 days.</p><nav><p>Open nav'
+    kinds = [(plain_text(c.text), c.kind) for c in segment(page)]
+    assert kinds == [("Home About", "chrome"), ("We keep logs for 30 days.", "clause"), ("Open nav", "chrome")]

@@ -21,8 +21,8 @@ SEED_004 = SEED_DOCS / "004_e8e6eb838ae425a6.txt"
 pytestmark = pytest.mark.slow
 
 
-def post(url: str, path: str, payload, **kw) -> httpx.Response:
-    return httpx.post(f"{url}{path}", json=payload, timeout=60, **kw)
+def post(url: str, path: str, payload, timeout: float = 60, **kw) -> httpx.Response:
+    return httpx.post(f"{url}{path}", json=payload, timeout=timeout, **kw)
 
 
 def test_classify_returns_labels_scores_and_model_tag(server, stored_model, taxonomy):
@@ -111,7 +111,8 @@ BAD_INPUTS = [
     ("/classify", {}, "Field required"),
     ("/analyze", {"text": ""}, "at least 1 character"),
     ("/analyze", {"text": " \n "}, "empty or only whitespace"),
-    ("/analyze", {"text": "a" * (MAX_POLICY_CHARS + 1)}, f"at most {MAX_POLICY_CHARS} characters"),
+    ("/analyze", {"text": "We keep logs for a year. " * 13_000}, f"holds {24 * 13_000} characters of policy text"),
+    ("/analyze", {"text": "word " * (MAX_POLICY_CHARS)}, f"holds at least {MAX_POLICY_CHARS * 5}"),
     ("/analyze", {"text": 42}, "valid string"),
 ]
 
@@ -214,3 +215,49 @@ def test_bentoml_build_packs_the_service_and_model_offline(stored_model):
     assert stored_model in {str(m.tag) for m in bento.info.models}
     src = Path(bento.path) / "src"
     assert (src / "serving" / "service.py").exists() and not (src / "tests").exists() and not (src / "labels").exists()
+
+
+def real_page(size: int) -> tuple[str, list[str]]:
+    """Seed 004 as a saved page of about `size` bytes, and the policy clause texts it must yield."""
+    from benchmarks.pages import make_page, policy_html
+    from clausewise.segment import plain_text, segment
+
+    article = policy_html(SEED_004.read_text(encoding="utf-8"))
+    bare = segment(f'<main><article class="policy"><h1>Privacy Policy</h1>\n{article}\n</article></main>', "html")
+    return make_page(article, size, seed=size), [plain_text(c.text) for c in bare if c.kind != "chrome"]
+
+
+@pytest.mark.parametrize("size", [300_000, 5_000_000])
+def test_saved_pages_are_analysed_with_the_policy_found_and_the_wrapper_unlabelled(server, size):
+    from benchmarks.pages import WRAPPER_SENTENCES
+    from clausewise.segment import plain_text
+
+    page, expected = real_page(size)
+    r = post(server, "/analyze", {"text": page}, timeout=180)
+    assert r.status_code == 200, r.text[:300]
+    body = r.json()
+    scored = [c for c in body["clauses"] if c["kind"] != "chrome"]
+    assert [plain_text(c["text"]) for c in scored] == expected
+    assert all(c["labels"] == [] and c["scores"] == {} for c in body["clauses"] if c["kind"] == "chrome")
+    assert not [w for w in WRAPPER_SENTENCES if any(w[:40] in c["text"] for c in scored)]
+    assert body["language"] == "en" and body["warnings"] == []
+    assert all(page[c["start"]:c["end"]] == c["text"] for c in body["clauses"])
+
+
+def test_a_twelve_megabyte_body_is_refused_with_413(server):
+    r = httpx.post(f"{server}/analyze", content=b"x" * 12_000_000, headers={"content-type": "application/json"}, timeout=60)
+    assert r.status_code == 413 and str(MAX_BODY_BYTES) in r.text
+
+
+def test_a_chinese_policy_is_answered_with_its_language_and_a_warning(server):
+    from tests.utils import CHINESE_POLICY
+
+    body = post(server, "/analyze", {"text": CHINESE_POLICY}).json()
+    assert body["language"] == "zh" and body["warnings"] and "English only" in body["warnings"][0]
+    r = post(server, "/classify", {"texts": [CHINESE_POLICY.splitlines()[2], "We use cookies to remember your login."]}).json()
+    assert [x["language"] for x in r["results"]] == ["zh", "en"] and "0 (zh)" in r["warnings"][0]
+
+
+def test_an_english_seed_has_no_warning(server):
+    body = post(server, "/analyze", {"text": SEED_004.read_text(encoding="utf-8")}).json()
+    assert body["language"] == "en" and body["warnings"] == []

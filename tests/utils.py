@@ -59,3 +59,18 @@ def ls_task(tid, text, *annotations):
         {"id": k, "was_cancelled": cancelled, "result": [{"type": "choices", "from_name": "topic", "to_name": "text",
                                                            "value": {"choices": choices}}]}
         for k, (choices, cancelled) in enumerate(annotations)]}
+
+
+# A short policy written for the tests in Chinese (our own text, a fictional shop): the model reads
+# English only, so the service must say so.
+CHINESE_POLICY = """隐私政策
+一、我们收集的信息
+当您注册账户时，我们会收集您的姓名、手机号码和收货地址。
+当您下单时，我们会记录您的订单信息和支付方式。
+二、我们如何使用信息
+我们使用这些信息来处理订单、配送商品并提供客户服务。
+三、Cookie
+我们使用Cookie来记住您的登录状态并统计网站访问量。您可以在浏览器设置中拒绝Cookie。
+四、联系我们
+如对本政策有任何疑问，请发送邮件至 privacy@example.com 与我们联系。
+"""

@@ -36,6 +36,7 @@ class TrainConfig:
     dropout: float = field(default=0.1, metadata={"help": "dropout before the head"})
     max_length: int = field(default=128, metadata={"help": "tokens per input, longer inputs are truncated"})
     use_heading: bool = field(default=False, metadata={"help": "feed the section heading as context before the clause"})
+    paragraphs: bool = field(default=False, metadata={"help": "also train on runs of consecutive clauses of one section (up to 150 words), labels united"})
     pos_weight: str = field(default="sqrt", metadata={"help": "BCE positive weight per label: sqrt(neg/pos), neg/pos ('linear') or none"})
     tune_thresholds: bool = field(default=True, metadata={"help": "tune per-label thresholds on a validation split of the training clauses"})
     val_fraction: float = field(default=0.15, metadata={"help": "share of training clauses held out to tune thresholds"})

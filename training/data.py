@@ -24,7 +24,8 @@ LABELS_DIR = REPO_ROOT / "labels"
 SEEDS_FILE = LABELS_DIR / "seeds" / "seeds.jsonl"
 ADDED_FILE = "added.jsonl"  # clauses added by `clausewise retrain`
 # Named training selections (paths relative to the labels folder); retrain's additions always join.
-SELECTIONS = {"seeds": ("seeds",), "authored": ("authored",), "all": ("seeds", "authored")}
+SELECTIONS = {"seeds": ("seeds",), "authored": ("authored",), "realistic": ("realistic",),
+              "seeds+authored": ("seeds", "authored"), "all": ("seeds", "authored", "realistic")}
 DEFAULT_SELECTION = "all"
 
 
@@ -198,8 +199,10 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
                 continue
             first_id[record.id] = (str(path), n)
             # Context decides some labels (the same exemption list item under a collection heading and
-            # under a sharing heading), so a conflict is the same text under the same heading.
-            key = (normalise_text(record.heading or ""), normalise_text(record.text))
+            # under a sharing heading), so a conflict is the same text under the same heading, within one
+            # labelled set (folder): across sets a short line can play another part ("Contact us" is a menu
+            # link at the top of seed 000 and a section heading in other documents).
+            key = (str(path.parent), normalise_text(record.heading or ""), normalise_text(record.text))
             if key in first_text and first_text[key][2] != record.labels:
                 f, ln, other = first_text[key]
                 problems.append(

@@ -28,6 +28,7 @@ from clausewise.taxonomy import Taxonomy
 from training.config import TrainConfig
 from training.data import LabelRecord
 from training.metrics import multi_hot, tune_thresholds
+from training.paragraphs import section_windows
 
 
 @dataclass
@@ -129,6 +130,8 @@ def fit(
     else:
         train_idx, val_idx = list(range(len(records))), []
     train_records = [records[i] for i in train_idx]
+    if config.paragraphs:  # built from the training clauses only, so none of the tuning split leaks in
+        train_records += section_windows(train_records, labels_order=taxonomy.names)
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = ClauseClassifier.from_base(base, list(names), config.dropout).to(device)

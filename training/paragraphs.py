@@ -1,0 +1,85 @@
+"""Paragraph-level examples built from labelled clauses: for training, and for scoring the held-out set.
+
+    windows = section_windows(records)        # consecutive clauses of one section joined, labels united
+    blocks = paragraphs(records)              # the document's own paragraphs (blank-line blocks)
+
+Users paste paragraphs into /classify; the model trains on sentences, so paragraph examples teach it
+what a 60-150-word mixture of topics looks like. A paragraph's labels are the union of its clauses'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from training.data import LABELS_DIR, LabelRecord
+
+BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+
+
+@lru_cache(maxsize=None)
+def source_text(doc: str, labels_dir: Path = LABELS_DIR) -> str | None:
+    """The text of a labelled document (labels/*/docs/<doc>.*), or None when it is not in the repository."""
+    for path in labels_dir.glob(f"*/docs/{doc}.*"):
+        return path.read_text(encoding="utf-8")
+    return None
+
+
+def _joined(group: list[LabelRecord], text: str | None, labels_order: tuple[str, ...] | None = None) -> LabelRecord:
+    first, last = group[0], group[-1]
+    body = text[first.start:last.end] if text is not None else " ".join(r.text for r in group)
+    labels = tuple(sorted({l for r in group for l in r.labels}, key=(labels_order or ()).index if labels_order else None))
+    return replace(first, id=f"{first.id}+{len(group)}", text=body, labels=labels, end=last.end, kind="paragraph")
+
+
+def _by_doc(records: list[LabelRecord]) -> dict[str, list[LabelRecord]]:
+    out: dict[str, list[LabelRecord]] = {}
+    for r in records:
+        if r.start is not None and r.end is not None:
+            out.setdefault(r.doc, []).append(r)
+    return {d: sorted(rs, key=lambda r: r.start) for d, rs in out.items()}
+
+
+def paragraphs(records: list[LabelRecord], labels_order: tuple[str, ...] | None = None) -> list[LabelRecord]:
+    """Each blank-line block of each document as one record (its clauses joined, labels united)."""
+    out: list[LabelRecord] = []
+    for doc, rs in _by_doc(records).items():
+        text = source_text(doc)
+        if text is None:
+            continue
+        group: list[LabelRecord] = [rs[0]]
+        for prev, r in zip(rs, rs[1:]):
+            if BLANK_LINE.search(text[prev.end:r.start]):
+                out.append(_joined(group, text, labels_order))
+                group = []
+            group.append(r)
+        out.append(_joined(group, text, labels_order))
+    return out
+
+
+def section_windows(records: list[LabelRecord], max_words: int = 150, min_clauses: int = 2,
+                    labels_order: tuple[str, ...] | None = None) -> list[LabelRecord]:
+    """Runs of consecutive clauses under one heading, cut at about max_words, as paragraph examples."""
+    out: list[LabelRecord] = []
+    for doc, rs in _by_doc(records).items():
+        text = source_text(doc)
+        group: list[LabelRecord] = []
+        words = 0
+
+        def flush() -> None:
+            if len(group) >= min_clauses:
+                out.append(_joined(group, text, labels_order))
+
+        for r in rs:
+            n = len(r.text.split())
+            if group and (r.heading != group[-1].heading or r.kind == "heading" or words + n > max_words):
+                flush()
+                group, words = [], 0
+            if r.kind == "heading":
+                continue
+            group.append(r)
+            words += n
+        flush()
+    return out
