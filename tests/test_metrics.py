@@ -16,3 +16,14 @@ def test_report_macro_averages_only_labels_with_support():
     y = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)
     r = report(y, y.copy(), ["a", "b", "c"])
     assert r["macro_f1"] == 1.0 and r["micro_f1"] == 1.0 and r["per_label"]["c"]["support"] == 0
+
+
+def test_bagged_thresholds_are_steadier_than_one_tuning_and_still_separate():
+    from training.metrics import bagged_thresholds
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((200, 1)) < 0.3).astype(np.float32)
+    s = np.clip(y * 0.6 + rng.normal(0.2, 0.15, (200, 1)), 0, 1)
+    t = bagged_thresholds(y, s, bags=25, seed=1)
+    assert 0.2 < t[0] < 0.8 and t.dtype == np.float32
+    assert np.array_equal(t, bagged_thresholds(y, s, bags=25, seed=1))

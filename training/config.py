@@ -39,6 +39,7 @@ class TrainConfig:
     paragraphs: bool = field(default=False, metadata={"help": "also train on runs of consecutive clauses of one section (up to 150 words), labels united"})
     pos_weight: str = field(default="sqrt", metadata={"help": "BCE positive weight per label: sqrt(neg/pos), neg/pos ('linear') or none"})
     tune_thresholds: bool = field(default=True, metadata={"help": "tune per-label thresholds on a validation split of the training clauses"})
+    threshold_bags: int = field(default=0, metadata={"help": "tune thresholds on this many bootstrap resamples of the validation split and keep the median; 0 = tune once"})
     val_fraction: float = field(default=0.15, metadata={"help": "share of training clauses held out to tune thresholds"})
     seed: int = field(default=13, metadata={"help": "random seed for splits, init and shuffling"})
     threads: int = field(default=0, metadata={"help": "torch CPU threads; 0 = all cores"})
@@ -59,6 +60,7 @@ class TrainConfig:
             (8 <= self.max_length <= 512, "max_length", "an integer in [8, 512]"),
             (self.pos_weight in ("sqrt", "linear", "none"), "pos_weight", "one of sqrt, linear, none"),
             (0 < self.val_fraction < 0.5, "val_fraction", "a float in (0, 0.5)"),
+            (self.threshold_bags >= 0, "threshold_bags", "an integer >= 0"),
             (self.threads >= 0, "threads", "an integer >= 0"),
             (self.device in ("auto", "cpu", "cuda"), "device", "one of auto, cpu, cuda"),
             (self.selection in SELECTIONS, "selection", f"one of {', '.join(SELECTIONS)}"),

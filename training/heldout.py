@@ -33,35 +33,53 @@ def _summary(y: np.ndarray, pred: np.ndarray, names: tuple[str, ...]) -> dict:
 
 
 def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[LabelRecord] | None = None) -> dict:
-    """Held-out figures of a model: clause, paragraph (classify and analyze paths) and coverage."""
+    """Held-out figures of a model: clause, paragraph (classify and analyze paths) and coverage.
+
+    `threshold_variants` gives the clause and paragraph macro-F1 under each set of thresholds the model
+    carries (tuned once, bagged) and under 0.5, scored on the same predictions.
+    """
     names = taxonomy.names
     if tuple(model.labels) != names:
         raise ValueError(f"the model's labels {model.labels} are not the taxonomy's {list(names)}")
     records = records if records is not None else heldout_records(taxonomy)
-    cut = np.asarray(model.info.thresholds)
-    clause_pred = (model.scores([r.text for r in records], [r.heading for r in records]) >= cut).astype(np.float32)
+    # As /analyze does: page chrome is not scored and gets no labels.
+    scored = np.array([r.kind != "chrome" for r in records])
+    clause_scores = model.scores([r.text for r in records], [r.heading for r in records]) * scored[:, None]
     y = multi_hot([r.labels for r in records], names)
-
     paras = paragraphs(records, names)
     by_doc: dict[str, list[int]] = {}
     for i, r in enumerate(records):
         by_doc.setdefault(r.doc, []).append(i)
     members = [[i for i in by_doc[p.doc] if p.start <= records[i].start and records[i].end <= p.end] for p in paras]
     y_para = multi_hot([p.labels for p in paras], names)
-    classify = (model.scores([p.text for p in paras], [p.heading for p in paras]) >= cut).astype(np.float32)
-    analyze = np.stack([clause_pred[m].max(0) for m in members])
-
+    para_scores = model.scores([p.text for p in paras], [p.heading for p in paras])
     docs = sorted(by_doc)
     y_doc = np.stack([y[by_doc[d]].max(0) for d in docs])
-    pred_doc = np.stack([clause_pred[by_doc[d]].max(0) for d in docs])
-    per_label_cov = {n: round(float((y_doc[:, j] == pred_doc[:, j]).mean()), 4) for j, n in enumerate(names)}
-    return {
-        "clauses": _summary(y, clause_pred, names),
-        "paragraphs_classify": _summary(y_para, classify, names),
-        "paragraphs_analyze": _summary(y_para, analyze, names),
-        "coverage": {"accuracy": round(float((y_doc == pred_doc).mean()), 4), "documents": len(docs),
-                     "per_label_accuracy": per_label_cov},
-    }
+
+    def figures(cut: np.ndarray) -> dict:
+        clause_pred = (clause_scores >= cut).astype(np.float32)
+        pred_doc = np.stack([clause_pred[by_doc[d]].max(0) for d in docs])
+        return {
+            "clauses": _summary(y, clause_pred, names),
+            "paragraphs_classify": _summary(y_para, (para_scores >= cut).astype(np.float32), names),
+            "paragraphs_analyze": _summary(y_para, np.stack([clause_pred[m].max(0) for m in members]), names),
+            "coverage": {"accuracy": round(float((y_doc == pred_doc).mean()), 4), "documents": len(docs),
+                         "per_label_accuracy": {n: round(float((y_doc[:, j] == pred_doc[:, j]).mean()), 4)
+                                                for j, n in enumerate(names)}},
+        }
+
+    out = figures(np.asarray(model.info.thresholds))
+    variants = {"0.5": np.full(len(names), 0.5)}
+    for key in ("thresholds_once", "thresholds_bagged"):
+        if key in model.info.extra:
+            variants[key.split("_")[1]] = np.asarray(model.info.extra[key])
+    out["threshold_variants"] = {}
+    for name, cut in variants.items():
+        f = figures(cut)
+        out["threshold_variants"][name] = {k: f[k]["macro_f1"] for k in ("clauses", "paragraphs_classify",
+                                                                         "paragraphs_analyze")}
+        out["threshold_variants"][name]["coverage"] = f["coverage"]["accuracy"]
+    return out
 
 
 def summary_line(m: dict) -> str:

@@ -27,7 +27,7 @@ from clausewise.network import ClauseClassifier, base_model_path, model_input, p
 from clausewise.taxonomy import Taxonomy
 from training.config import TrainConfig
 from training.data import LabelRecord
-from training.metrics import multi_hot, tune_thresholds
+from training.metrics import bagged_thresholds, multi_hot, tune_thresholds
 from training.paragraphs import section_windows
 
 
@@ -202,6 +202,12 @@ def fit(
     if val_idx:
         val_records = [records[i] for i in val_idx]
         scores = result.predictor(config.device).scores([r.text for r in val_records], [r.heading for r in val_records])
-        info.thresholds = [float(t) for t in tune_thresholds(multi_hot([r.labels for r in val_records], names), scores)]
+        y_val = multi_hot([r.labels for r in val_records], names)
+        once = tune_thresholds(y_val, scores)
+        bagged = bagged_thresholds(y_val, scores, max(config.threshold_bags, 25), config.seed)
+        # Both are kept, so the held-out report can compare them on the same model.
+        info.extra["thresholds_once"] = [float(t) for t in once]
+        info.extra["thresholds_bagged"] = [float(t) for t in bagged]
+        info.thresholds = info.extra["thresholds_bagged" if config.threshold_bags else "thresholds_once"]
     result.seconds = time.time() - started
     return result
