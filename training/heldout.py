@@ -69,6 +69,12 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
         }
 
     out = figures(np.asarray(model.info.thresholds))
+    # How clause labels become "the policy covers this topic": one labelled clause (what /analyze does)
+    # or at least two.
+    clause_pred = clause_scores >= np.asarray(model.info.thresholds)
+    two = np.stack([clause_pred[by_doc[d]].sum(0) >= 2 for d in docs])
+    out["coverage_rules"] = {"one clause": out["coverage"]["accuracy"],
+                             "two clauses": round(float((y_doc == two).mean()), 4)}
     variants = {"0.5": np.full(len(names), 0.5)}
     for key in ("thresholds_once", "thresholds_bagged"):
         if key in model.info.extra:
