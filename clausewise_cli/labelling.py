@@ -67,7 +67,8 @@ def suggest(args: argparse.Namespace) -> int:
           + ("" if len(tasks) == args.top else f" (fewer than --top {args.top}: near-duplicates and chrome skipped)"))
     for s in picked:
         c = s.candidate
-        print(f"  {s.uncertainty:5.2f}  {c.doc}[{c.start}:{c.end}]  {c.text[:60]!r}  {'; '.join(s.reasons)}")
+        where = f"{c.doc}[{c.start}:{c.end}]" if c.start is not None else f"{c.doc} line {c.clause + 1}"
+        print(f"  {s.uncertainty:5.2f}  {where}  {c.text[:60]!r}  {'; '.join(s.reasons)}")
     return 0
 
 

@@ -45,7 +45,7 @@ class Candidate:
     policy: str  # the file it came from
     start: int | None = None
     end: int | None = None
-    clause: int | None = None  # index among the policy's clauses (as /analyze numbers them)
+    clause: int | None = None  # index among the policy's clauses (as /analyze numbers them); JSONL: line - 1
     given: tuple[str, ...] | None = None  # labels already on the clause (label files only)
 
 
