@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from clausewise_cli import labels, retrain, serve, train
+from clausewise_cli import labelling, labels, retrain, serve, train
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ COMMANDS: dict[str, Command] = {
     "heldout": Command("score a stored model on the held-out set (clauses, paragraphs, coverage)",
                        train.add_heldout, train.heldout),
     "crossset": Command("within-set and cross-set evaluation of the label sets", train.add_crossset, train.crossset),
+    "suggest": Command("the clauses the model is least sure of, as pre-annotated Label Studio tasks",
+                       labelling.add_suggest, labelling.suggest),
+    "label-config": Command("the Label Studio labelling config (XML) for the taxonomy",
+                            labelling.add_label_config, labelling.label_config),
     "retrain": Command("merge new labels, retrain, promote only a model that is not worse",
                        retrain.add_retrain, retrain.retrain),
     "rollback": Command("serve the previously promoted model again", retrain.add_rollback, retrain.rollback),

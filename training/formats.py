@@ -23,9 +23,12 @@ from pathlib import Path
 
 from clausewise.taxonomy import Taxonomy
 from training.data import Problem
+from training.labelling import TASK_DATA_KEYS
 
+# Keys of a JSON_MIN row that are not choices: Label Studio's own, and the task data `clausewise suggest` writes.
 META_KEYS = {"id", "text", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "heading", "doc",
-             "agreement", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
+             "agreement", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions",
+             *TASK_DATA_KEYS}
 SPLIT_CHARS = ";|"
 
 
