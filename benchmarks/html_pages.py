@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     article = policy_html(SEED.read_text(encoding="utf-8"))
     before = old_segmenter(args.before) if args.before else None
     read_policy("<p>warm up the language model and pysbd.</p>").language
-    print("| page | bytes | clauses (policy / chrome) | analysis s (median) | s per MB | peak MB |"
+    print("| page | bytes | clauses (policy / chrome) | analysis s (median) | s per MB | peak Python MB |"
           + (" before s | after/before |" if before else ""))
     print("|---:|---:|---|---:|---:|---:|" + ("---:|---:|" if before else ""))
     for mb in args.sizes:
