@@ -91,7 +91,7 @@ def on_ray(corpus: Path, tag: str, actors: int, out: Path) -> tuple[int, float, 
         start = time.perf_counter()
         summary = run([str(corpus)], out, BatchOptions(model=tag, actors=actors, part_size=200))
         seconds = time.perf_counter() - start  # Ray start and shutdown included
-    print(summary.line())
+    print(summary.line(), flush=True)
     return summary.clauses, seconds, mem.peak
 
 
@@ -105,7 +105,11 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="clausewise-batch-bench-") as tmp:
         corpus = build_corpus(args.policies, Path(tmp))
         base_clauses, base_s, base_mem = in_process(corpus, args.model)
-        runs = [(a, *on_ray(corpus, args.model, a, Path(tmp) / f"out-{a}")) for a in (1, 2)]
+        print(f"in-process loop: {base_clauses} clauses in {base_s:.1f} s, peak {base_mem:.0f} MiB", flush=True)
+        runs = []
+        for a in (1, 2):  # printed as they finish: a busy machine may not let the second one end
+            runs.append((a, *on_ray(corpus, args.model, a, Path(tmp) / f"out-{a}")))
+            print(f"Ray, {a} actor(s): {runs[-1][1]} clauses in {runs[-1][2]:.1f} s, peak {runs[-1][3]:.0f} MiB", flush=True)
 
     base_rate = base_clauses / base_s
     print(f"\n{args.policies} policies, {base_clauses} clauses ({base_clauses / args.policies:.1f} a policy); "

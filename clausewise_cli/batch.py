@@ -1,7 +1,7 @@
 """`clausewise batch INPUT... --output DIR`: label every clause of a corpus of policies on Ray Data.
 
     clausewise batch labels/seeds/docs labels/authored/docs --output out/     # Ray started on this machine
-    RAY_ADDRESS=ray://head:10001 clausewise batch s3-mounted/corpus.parquet --output /shared/out
+    RAY_ADDRESS=ray://head:10001 clausewise batch /shared/corpus.parquet --output /shared/out   # a cluster
 
 Writes Parquet tables out/clauses/ and out/policies/; a rerun with the same --output skips the
 policies already written. Needs the optional dependencies: pip install -e '.[batch]'.
