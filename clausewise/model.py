@@ -75,8 +75,11 @@ class ClauseModel:
         return self.info.labels
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "auto", backend: str = "auto") -> "ClauseModel":
-        """Load a model folder; backend 'auto' = int8 ONNX on CPU when exported, else torch."""
+    def load(cls, path: str | Path, device: str = "auto", backend: str = "auto", threads: int = 0) -> "ClauseModel":
+        """Load a model folder; backend 'auto' = int8 ONNX on CPU when exported, else torch.
+
+        threads: ONNX Runtime intra-op threads; 0 = every core (the service), batch actors pass their CPU share.
+        """
         if backend not in ("auto", "onnx", "torch"):
             raise ValueError(f"backend must be 'auto', 'onnx' or 'torch', found {backend!r}")
         info = read_info(path)
@@ -86,7 +89,7 @@ class ClauseModel:
         if backend == "onnx" and onnx_file is None:
             raise FileNotFoundError(f"{path} has no int8 ONNX file; store the model again or use backend 'torch'")
         if backend == "onnx" or (backend == "auto" and dev.type == "cpu" and onnx_file is not None):
-            return cls(None, tokenizer, info, torch.device("cpu"), OnnxLogits(onnx_file))
+            return cls(None, tokenizer, info, torch.device("cpu"), OnnxLogits(onnx_file, threads))
         return cls(load_network(path, len(info.labels)), tokenizer, info, dev)
 
     @torch.inference_mode()

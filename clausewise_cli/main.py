@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from clausewise_cli import labelling, labels, retrain, serve, train
+from clausewise_cli import batch, labelling, labels, retrain, serve, train
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ COMMANDS: dict[str, Command] = {
                        retrain.add_retrain, retrain.retrain),
     "rollback": Command("serve the previously promoted model again", retrain.add_rollback, retrain.rollback),
     "serve": Command("serve the stored model over HTTP (BentoML)", serve.add_serve, serve.serve),
+    "batch": Command("label a corpus of policies on Ray Data into Parquet (resumable)", batch.add_batch, batch.batch),
 }
 
 

@@ -6,13 +6,14 @@ import ast
 
 from tests.utils import ROOT
 
-PACKAGES = ("clausewise", "clausewise_cli", "training", "serving")
-# What each layer may import from the project: clausewise/ <- training/, serving/ <- clausewise_cli.
+PACKAGES = ("clausewise", "clausewise_cli", "training", "serving", "batch")
+# What each layer may import from the project: clausewise/ <- training/, serving/, batch/ <- clausewise_cli.
 ALLOWED = {
     "clausewise": {"clausewise"},
     "training": {"clausewise", "training"},
     "serving": {"clausewise", "serving"},
-    "clausewise_cli": {"clausewise", "training", "serving", "clausewise_cli"},
+    "batch": {"clausewise", "batch"},
+    "clausewise_cli": {"clausewise", "training", "serving", "batch", "clausewise_cli"},
 }
 
 
