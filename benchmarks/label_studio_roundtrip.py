@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from benchmarks.common import ROOT, SEEDS
+from benchmarks.common import SEEDS
 from clausewise.model_dir import DEFAULT_TAG
 from clausewise.taxonomy import load_taxonomy
 from serving.local_server import free_port

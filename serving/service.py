@@ -71,7 +71,7 @@ async def index_page(_: Request) -> FileResponse:
     return FileResponse(PAGE, media_type="text/html")
 
 
-async def swagger_page(_: Request) -> FileResponse:
+async def docs_page(_: Request) -> FileResponse:
     """BentoML's own OpenAPI page, moved from / to /docs (its assets are relative, so they resolve)."""
     return FileResponse(swagger_page(), media_type="text/html")
 
@@ -79,7 +79,7 @@ async def swagger_page(_: Request) -> FileResponse:
 labels_app = Starlette(
     routes=[
         Route("/", index_page, methods=["GET"]),
-        Route("/docs", swagger_page, methods=["GET"]),
+        Route("/docs", docs_page, methods=["GET"]),
         Route("/labels", get_labels, methods=["GET"]),
     ]
 )

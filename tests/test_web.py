@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -58,9 +57,9 @@ def test_empty_text_shows_a_clear_message(browser_page):
 
 def test_too_long_text_is_refused_before_sending(browser_page):
     page = browser_page
-    page.evaluate("document.getElementById('input').value = 'a'.repeat(300001)")
+    page.evaluate("document.getElementById('input').value = 'a'.repeat(10000001)")
     page.click("#analyse")
-    assert "the limit is 300,000" in page.inner_text("#message")
+    assert "the limit is 10,000,000" in page.inner_text("#message")
 
 
 def test_seed_002_is_annotated_with_legend_coverage_filter_and_download(browser_page, taxonomy):

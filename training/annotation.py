@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import cohen_kappa_score, f1_score
 
-from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
+from clausewise.taxonomy import REPO_ROOT, Taxonomy
 from training.metrics import multi_hot
 
 ANNOTATION = REPO_ROOT / "labels" / "annotation"

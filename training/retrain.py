@@ -26,12 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from clausewise.model import ClauseModel
-from clausewise.model_dir import MODEL_NAME
 from clausewise.taxonomy import Taxonomy, load_taxonomy
 from training.config import config_from_args
 from training.data import (
     ADDED_FILE,
-    LABELS_DIR,
     LabelFileError,
     LabelRecord,
     Problem,
@@ -42,8 +40,8 @@ from training.data import (
     write_temp,
 )
 from training.formats import NewLabel, ReadReport, read_new_labels
-from training.metrics import multi_hot, report
 from training.evaluate import cross_validate_all
+from training.metrics import multi_hot, report
 from training.registry import build_metadata, current_tag, promote, stage
 from training.train import fit
 
