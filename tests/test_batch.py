@@ -87,7 +87,7 @@ def test_prepare_removes_half_written_parts_and_returns_written_ids(tmp_path):
 
 # --- whole runs on a local Ray ------------------------------------------------------------------------
 BAD_DOCS = {"empty.txt": b"", "blank.md": b"  \n\n", "binary.html": b"\x00\x01\x02PK\x03\x04" * 50,
-            "latin1.txt": "Nous collectons vos données.".encode("latin-1"), "huge.txt": b"We use cookies. " * 4000}
+            "latin1.txt": "Nous collectons vos données.".encode("latin-1"), "huge.txt": b"We use cookies. " * 4100}
 
 
 def _read(out: Path, table: str) -> pa.Table:
@@ -141,7 +141,7 @@ def test_bad_documents_get_an_error_row_and_no_clauses(batch_out):
     assert errors["empty.txt"] == errors["blank.md"] == "empty document"
     assert "binary" in errors["binary.html"]
     assert "not UTF-8" in errors["latin1.txt"]
-    assert errors["huge.txt"].startswith("too long: 64,000 characters of policy text")
+    assert errors["huge.txt"].startswith("too long: 61,500 characters of policy text")  # 4,100 x 15
     assert "'text' must be a string" in errors["j-null"]
     assert any(pid.startswith("policies.jsonl#line-") and "not JSON" in e for pid, e in errors.items())
     assert "q-bytes" in errors

@@ -17,7 +17,7 @@ from training.config import ConfigError, TrainConfig, add_config_arguments, conf
         ("pos_weight", "cubic", "pos_weight must be one of"),
         ("device", "tpu", "device must be one of"),
         ("val_fraction", 0.9, "val_fraction must be a float in"),
-        ("selection", "everything", "selection must be one of seeds, authored, realistic, seeds+authored, all"),
+        ("selection", "everything", "selection must be one of seeds, authored, realistic, seeds"),
     ],
 )
 def test_bad_config_values_are_rejected(field, value, expected):
