@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import threading
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.common import ROOT, SEEDS, model_path
+from benchmarks.common import ROOT, SEEDS, model_path, rss_mib
 from clausewise.model_dir import DEFAULT_TAG
 
 AUTHORED = ROOT / "labels" / "authored" / "docs"
@@ -37,15 +38,8 @@ class PeakMemory:
         return self
 
     def _sample(self) -> None:
-        me = psutil.Process()
         while not self._stop.is_set():
-            total = 0
-            for p in [me] + me.children(recursive=True):
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total / 2**20)
+            self.peak = max(self.peak, rss_mib(os.getpid()))
             self._stop.wait(0.2)
 
     def __exit__(self, *exc):

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import psutil
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,3 +29,15 @@ def model_path(tag: str) -> Path:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def rss_mib(pid: int) -> float:
+    """Summed resident memory of a process and its children."""
+    root = psutil.Process(pid)
+    total = 0
+    for p in [root] + root.children(recursive=True):
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20

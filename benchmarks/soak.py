@@ -16,23 +16,10 @@ import random
 import time
 
 import aiohttp
-import psutil
 
 from clausewise.model_dir import DEFAULT_TAG
-from benchmarks.common import SEEDS, percentile, seed_clauses
+from benchmarks.common import SEEDS, percentile, rss_mib, seed_clauses
 from serving.local_server import local_server
-
-
-def rss_mib(pid: int) -> float:
-    """Summed resident memory of a process and its children."""
-    root = psutil.Process(pid)
-    total = 0
-    for p in [root] + root.children(recursive=True):
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total / 2**20
 
 
 async def soak(url: str, pid: int, args: argparse.Namespace) -> bool:
