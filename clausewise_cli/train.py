@@ -7,14 +7,14 @@ import time
 from pathlib import Path
 
 from clausewise.model_dir import DEFAULT_TAG, MODEL_NAME
-from clausewise.taxonomy import load_taxonomy
+from clausewise.taxonomy import Taxonomy, load_taxonomy
 from training.config import TrainConfig, add_config_arguments, config_from_args
 from training.data import LabelRecord, load_records
 from training.heldout import HELDOUT_DIR, evaluate_heldout, summary_line
 from training.registry import build_metadata, current_tag, store_model
 
 
-def _config_and_records(args: argparse.Namespace) -> tuple[TrainConfig, object, list[LabelRecord]]:
+def _config_and_records(args: argparse.Namespace) -> tuple[TrainConfig, Taxonomy, list[LabelRecord]]:
     config = config_from_args(args)
     taxonomy = load_taxonomy(config.taxonomy or None)
     records = load_records(config.labels or None, taxonomy, config.selection)

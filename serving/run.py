@@ -10,8 +10,6 @@ import os
 import sys
 
 
-
-
 def model_is_stored(tag: str) -> bool:
     import bentoml
     from bentoml.exceptions import NotFound
@@ -35,6 +33,3 @@ def serve(host: str, port: int, device: str, model: str) -> int:
     os.execv(sys.executable, [sys.executable, "-m", "bentoml", "serve", "serving.service:Clausewise",
                               "--host", host, "--port", str(port)])
     return 0  # not reached
-
-
-
