@@ -48,9 +48,9 @@ def language_of(texts: list[str]) -> str:
     return weight.most_common(1)[0][0] if weight else MODEL_LANGUAGE
 
 
-def english_warning(language: str, what: str = "this policy") -> str | None:
-    """The warning for non-English input, or None for English."""
+def english_warning(language: str) -> str | None:
+    """The warning for a policy that is not in English, or None for English."""
     if language == MODEL_LANGUAGE:
         return None
-    return (f"{what} looks like '{language}', but the model reads English only: its labels and the coverage "
+    return (f"this policy looks like '{language}', but the model reads English only: its labels and the coverage "
             f"summary are unreliable for it; translate it to English for trustworthy results")
