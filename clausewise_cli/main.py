@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from clausewise_cli import batch, labelling, labels, retrain, serve, train
+from clausewise_cli import batch, labelling, labels, real, retrain, serve, train
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Command:
 COMMANDS: dict[str, Command] = {
     "validate": Command("check label files and print per-label counts", labels.add_validate, labels.validate),
     "segment": Command("split policies into clause records for labelling", labels.add_segment, labels.segment),
+    "import-real": Command("re-extract the real policies of labels/real/sources.jsonl from a versions repository",
+                           real.add_import_real, real.import_real),
     "annotate": Command("agreement between two labelling passes, or merge them", labels.add_annotate, labels.annotate),
     "train": Command("train the classifier and store it as the served model", train.add_train, train.train),
     "evaluate": Command("cross-validate (whole documents held out) and write a report; stores nothing",
