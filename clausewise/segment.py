@@ -78,6 +78,28 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=False)
 
 
+def _pysbd_sentences(chunk: str) -> list[str]:
+    """pysbd's sentences of `chunk`, as `Segmenter.segment` returns them, in linear time.
+
+    `Segmenter.segment` locates every sentence with a regex search from the start of the text, which
+    is quadratic in the number of sentences (a 300 KB paragraph took minutes); this searches on from
+    the end of the previous match instead, with the same rule (the first match ending after it).
+    """
+    seg = _segmenter()
+    seg.original_text = chunk
+    out: list[str] = []
+    prior_end = 0
+    for sent in seg.processor(chunk).process():
+        pattern = re.compile(re.escape(sent) + r"\s*")
+        pos = max(0, prior_end - len(sent))
+        while (m := pattern.search(chunk, pos)) is not None and m.end() <= prior_end:
+            pos = m.end() if m.end() > m.start() else m.start() + 1
+        if m is not None:
+            out.append(m.group())
+            prior_end = m.end()
+    return out
+
+
 def detect_format(text: str) -> str:
     """'html' when the text carries HTML block or inline tags, else 'text' (plain or markdown)."""
     return "html" if _HTML_HINT.search(text) else "text"
@@ -150,6 +172,7 @@ def _html_boilerplate(text: str, skipped: list[Span]) -> tuple[list[Span], list[
     hidden: list[Span] = []
     chrome: list[Span] = []
     stack: list[tuple[str, int, str | None]] = []
+    where: dict[str, list[int]] = {}  # tag name -> its positions on the stack, so a close is O(1) amortised
     in_content = 0
     gaps = [(a, b) for a, b in zip([0] + [e for _, e in skipped], [s for s, _ in skipped] + [len(text)]) if a < b]
     for gap_start, gap_end in gaps:
@@ -159,13 +182,15 @@ def _html_boilerplate(text: str, skipped: list[Span]) -> tuple[list[Span], list[
                 continue
             if not closing:
                 kind = _element_kind(name, attrs, in_content > 0)
+                where.setdefault(name, []).append(len(stack))
                 stack.append((name, m.start(), kind))
                 in_content += name in _CONTENT
                 continue
-            j = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] == name), None)
-            if j is None:
+            if not where.get(name):
                 continue
+            j = where[name][-1]
             for opened, start, kind in reversed(stack[j:]):
+                where[opened].pop()
                 in_content -= opened in _CONTENT
                 if kind:
                     (hidden if kind == "hidden" else chrome).append((start, m.end()))
@@ -212,18 +237,32 @@ def _html_regions(text: str, skipped: list[Span]) -> list[Span]:
 
 def _line_regions(text: str, span: Span) -> list[Span]:
     """Lines of a span, except that a short **bold unit** spanning line breaks stays whole."""
-    protected = [
+    protected = _merge_spans([
         m.span()
         for rx in (_BOLD_UNIT, _LINK_UNIT)
         for m in rx.finditer(text, span[0], span[1])
         if "\n" in m.group(0)
-    ]
-    breaks = []
-    for m in re.finditer(r"\n", text[span[0] : span[1]]):
-        p = span[0] + m.start()
-        if not any(s < p < e for s, e in protected):
-            breaks.append(p)
-    return _cut(text, span, breaks)
+    ])
+    starts = [a for a, _ in protected]
+    breaks = [m.start() for m in re.compile(r"\n").finditer(text, span[0], span[1])]
+    return _cut(text, span, [p for p in breaks if not _strictly_inside(protected, starts, p)])
+
+
+def _strictly_inside(spans: list[Span], starts: list[int], pos: int) -> bool:
+    """Whether a < pos < b for one of the sorted, disjoint spans (a, b)."""
+    i = bisect.bisect_left(starts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+_GAP_OR_END = re.compile(r"\s{2,}|\s*$")
+
+
+def _last_char(text: str, start: int, end: int) -> str:
+    """The last non-space character of text[start:end], or '' when there is none (no copy made)."""
+    i = end - 1
+    while i >= start and text[i].isspace():
+        i -= 1
+    return text[i] if i >= start else ""
 
 
 def _inline_pieces(text: str, span: Span) -> list[tuple[Span, bool]]:
@@ -232,10 +271,9 @@ def _inline_pieces(text: str, span: Span) -> list[tuple[Span, bool]]:
     atomic: list[Span] = []
     for m in _BOLD_UNIT.finditer(text, s, e):
         inner = m.group(1)
-        before = text[s : m.start()].strip()
-        after = text[m.end() : e]
+        before = _last_char(text, s, m.start())
         # A bold run is a heading-like unit when it opens the line or is set off by a gap.
-        if len(inner) <= 120 and (not before or before.endswith(("#", "*")) or re.match(r"\s{2,}|\s*$", after)):
+        if len(inner) <= 120 and (before in ("", "#", "*") or _GAP_OR_END.match(text, m.end(), e)):
             atomic.append(m.span())
     points: list[int] = []
     for a, b in atomic:
@@ -243,19 +281,48 @@ def _inline_pieces(text: str, span: Span) -> list[tuple[Span, bool]]:
     for rx in (_MD_HEADING, _MD_BULLET, _ESCAPED_ITEM, _INLINE_ITEM):
         points += [m.end() if rx is not _MD_HEADING else m.start() for m in rx.finditer(text, s, e)]
     points += [m.start(1) for m in _WIDE_GAP.finditer(text, s, e)]
-    points = [p for p in points if not any(a < p < b for a, b in atomic)]
-    return [(piece, piece in atomic) for piece in _cut(text, span, points)]
+    starts = [a for a, _ in atomic]  # bold matches are disjoint and in order
+    points = [p for p in points if not _strictly_inside(atomic, starts, p)]
+    atomic_set = set(atomic)
+    return [(piece, piece in atomic_set) for piece in _cut(text, span, points)]
+
+
+_PYSBD_WINDOW = 4000  # longest run given to pysbd at once (the labelled documents' longest is 3,391)
+_WINDOW_BREAK = re.compile(r"[.!?;:。；](?=\s)|\s")
+
+
+def _windows(text: str, span: Span, size: int = _PYSBD_WINDOW) -> list[int]:
+    """Cut points that keep every piece of `span` at most `size` characters: the last sentence end
+    (else the last space) in the second half of each window, else a hard cut."""
+    points: list[int] = []
+    start, end = span
+    while end - start > size:
+        cut = start + size
+        best = space = None
+        for m in _WINDOW_BREAK.finditer(text, start + size // 2, start + size):
+            if m.group().isspace():
+                space = m.start()
+            else:
+                best = m.end()
+        cut = best or space or cut
+        points.append(cut)
+        start = cut
+    return points
 
 
 def _sentences(text: str, span: Span) -> list[Span]:
-    """pysbd sentences of a span, located by search so offsets stay exact; CJK stops split too."""
+    """pysbd sentences of a span, located by search so offsets stay exact; CJK stops split too.
+
+    pysbd's abbreviation pass is quadratic in the length of its input, so a span longer than
+    _PYSBD_WINDOW characters (no labelled policy has one) is first cut at sentence ends."""
     s, e = span
-    cjk_points = [s + m.start() for m in _CJK_STOP.finditer(text[s:e])]
+    cjk_points = [s + m.start() for m in _CJK_STOP.finditer(text, s, e)]
     out: list[Span] = []
-    for part in _cut(text, span, cjk_points):
+    parts = [w for part in _cut(text, span, cjk_points) for w in _cut(text, part, _windows(text, part))]
+    for part in parts:
         chunk = text[part[0] : part[1]]
         cursor = 0
-        for sent in _segmenter().segment(chunk):
+        for sent in _pysbd_sentences(chunk):
             sent = sent.strip()
             if not sent:
                 continue
