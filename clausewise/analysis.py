@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 from clausewise.language import language_of
 from clausewise.segment import Clause, detect_format, plain_text, segment
@@ -54,10 +54,10 @@ class Policy:
         return [c.text for c in picked], [c.heading for c in picked]
 
 
-def read_policy(text: str) -> Policy:
-    """Detect the format and segment the policy."""
+def read_policy(text: str, stop: Callable[[], bool] | None = None) -> Policy:
+    """Detect the format and segment the policy (`stop`: see clausewise.segment.segment)."""
     fmt = detect_format(text)
-    return Policy(fmt, segment(text, fmt))
+    return Policy(fmt, segment(text, fmt, stop))
 
 
 def label_policy(policy: Policy, rows, model: Labeller) -> dict:

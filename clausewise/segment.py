@@ -23,10 +23,15 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import pysbd
 
 Span = tuple[int, int]
+
+
+class SegmentationStopped(RuntimeError):
+    """Segmentation was stopped by its caller (`stop` returned True): a deadline or a caller gone."""
 
 
 @dataclass(frozen=True)
@@ -417,8 +422,10 @@ def rough_text_chars(text: str, fmt: str | None = None) -> int:
 
 
 # --- the whole pipeline -------------------------------------------------------------------------
-def segment(text: str, fmt: str | None = None) -> list[Clause]:
-    """Segment a policy into clauses, headings and chrome, with exact character offsets."""
+def segment(text: str, fmt: str | None = None, stop: Callable[[], bool] | None = None) -> list[Clause]:
+    """Segment a policy into clauses, headings and chrome, with exact character offsets.
+
+    `stop` is polled once per line; when it returns True, SegmentationStopped is raised."""
     fmt = fmt or detect_format(text)
     if fmt not in ("html", "text", "markdown"):
         raise ValueError(f"unknown format {fmt!r}; expected 'html', 'text' or 'markdown'")
@@ -435,6 +442,8 @@ def segment(text: str, fmt: str | None = None) -> list[Clause]:
     pieces: list[tuple[Span, bool, bool]] = []  # (span, whole_line, atomic)
     for block in blocks:
         for line in _line_regions(text, block):
+            if stop is not None and stop():
+                raise SegmentationStopped(f"stopped at character {line[0]} of {len(text)}")
             inline = _inline_pieces(text, line)
             for span, atomic in inline:
                 if atomic or _is_chrome(text[span[0] : span[1]]) or _is_md_heading(text[span[0] : span[1]]):

@@ -33,7 +33,7 @@ COMMANDS: dict[str, Command] = {
     "train": Command("train the classifier and store it as the served model", train.add_train, train.train),
     "evaluate": Command("cross-validate (whole documents held out) and write a report; stores nothing",
                         train.add_evaluate, train.evaluate),
-    "heldout": Command("score a stored model on the held-out set (clauses, paragraphs, coverage)",
+    "heldout": Command("score a stored model on the held-out sets, real then written (clauses, paragraphs, coverage)",
                        train.add_heldout, train.heldout),
     "crossset": Command("within-set and cross-set evaluation of the label sets", train.add_crossset, train.crossset),
     "suggest": Command("the clauses the model is least sure of, as pre-annotated Label Studio tasks",

@@ -10,7 +10,8 @@ from clausewise.model_dir import DEFAULT_TAG, MODEL_NAME
 from clausewise.taxonomy import Taxonomy, load_taxonomy
 from training.config import TrainConfig, add_config_arguments, config_from_args
 from training.data import LabelRecord, load_records
-from training.heldout import HELDOUT_DIR, evaluate_heldout, summary_line
+from training.data import heldout_dirs
+from training.heldout import evaluate_heldout_sets, summary_lines
 from training.registry import build_metadata, current_tag, store_model
 
 
@@ -49,9 +50,9 @@ def train(args: argparse.Namespace) -> int:
         cv_metrics = results["summary"]
     result = fit(records, taxonomy, config, desc="final model")
     heldout = None
-    if not config.taxonomy and HELDOUT_DIR.is_dir():  # the gate is labelled in our taxonomy only
-        heldout = evaluate_heldout(result.predictor(), taxonomy)
-        print(summary_line(heldout))
+    if not config.taxonomy and heldout_dirs():  # the gates are labelled in our taxonomy only
+        heldout = evaluate_heldout_sets(result.predictor(), taxonomy)
+        print("\n".join(summary_lines(heldout)))
     tag = store_model(result, build_metadata(result, taxonomy, records, config, cv_metrics, heldout), args.name)
     print(f"stored {tag} (trained in {result.seconds:.0f}s)")
     return 0
@@ -70,8 +71,8 @@ def heldout(args: argparse.Namespace) -> int:
     from clausewise.model import ClauseModel
 
     taxonomy = load_taxonomy()
-    metrics = evaluate_heldout(ClauseModel.load(bentoml.models.get(args.model).path), taxonomy)
-    print(summary_line(metrics))
+    metrics = evaluate_heldout_sets(ClauseModel.load(bentoml.models.get(args.model).path), taxonomy)
+    print("\n".join(summary_lines(metrics)))
     if args.json:
         args.json.write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     return 0

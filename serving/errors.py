@@ -3,8 +3,8 @@
 Found by schema fuzzing (tests/test_fuzz.py): BentoML documents a 400 body as
 {"error": string, "detail": string} but sends pydantic's error list as `detail`, and it documents
 request bodies as optional although an empty body is refused. This middleware turns the error list
-into one readable string ("texts.0: String should have at most 5000 characters") and, in
-/docs.json, marks request bodies required and documents the 408 and 413 answers of serving/limits.py.
+into one readable string ("texts.0: String should have at most 5000 characters"), adds Retry-After
+to every 503 (busy or still loading: try again), and, in /docs.json, marks request bodies required and documents the 408 and 413 answers of serving/limits.py.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ class ConformingErrors:
         async def capture(message):
             nonlocal start
             if message["type"] == "http.response.start":
+                if message["status"] == 503 and not any(k.lower() == b"retry-after" for k, _ in message.get("headers", [])):
+                    message = {**message, "headers": [*message.get("headers", []), (b"retry-after", b"5")]}
                 headers = dict(message.get("headers", []))
                 wanted = (is_spec and message["status"] == 200) or message["status"] == 400
                 if wanted and headers.get(b"content-type", b"").startswith(JSON):

@@ -2,17 +2,24 @@
 
     bentoml serve serving.service:Clausewise --host 127.0.0.1 --port 3000
 
-One process holds the model; concurrent requests are batched adaptively by serving.batcher (one
-model call at a time on a worker thread, the event loop stays free for HTTP). CLAUSEWISE_MODEL picks the stored model (default
-clause-classifier:latest, `clausewise.model_dir.DEFAULT_TAG`); CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda;
-CLAUSEWISE_BACKEND is auto (int8 ONNX Runtime on CPU, torch on CUDA), onnx or torch;
-CLAUSEWISE_BODY_TIMEOUT_S (default 30) bounds the time a client may take to send its body.
+One process holds the model; concurrent requests are batched fairly by serving.batcher (one model
+call at a time on a worker thread, chunks of every waiting request in turn; the event loop stays free
+for HTTP). CLAUSEWISE_MODEL picks the stored model (default clause-classifier:latest,
+`clausewise.model_dir.DEFAULT_TAG`); a reference that follows `latest` is re-checked every
+CLAUSEWISE_RELOAD_S seconds (default 10; 0 = only on POST /admin/reload from localhost) and a newly
+promoted model is swapped in without a restart (serving.models). CLAUSEWISE_DEVICE is auto (CUDA if
+available), cpu or cuda; CLAUSEWISE_BACKEND is auto (int8 ONNX Runtime on CPU, torch on CUDA), onnx or
+torch; CLAUSEWISE_BODY_TIMEOUT_S (default 30) bounds the time a client may take to send its body;
+CLAUSEWISE_BATCH_CHUNK (default 16; 0 = whole requests) is the fair-scheduling chunk.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import threading
+import time
 from pathlib import Path
 
 import bentoml
@@ -26,15 +33,18 @@ from clausewise.bentoml_private import swagger_page
 from clausewise.model_dir import DEFAULT_TAG
 from clausewise.analysis import label_policy, read_policy
 from clausewise.language import MODEL_LANGUAGE, detect, english_warning, warm_up
-from clausewise.segment import rough_text_chars
+from clausewise.segment import SegmentationStopped, rough_text_chars
 from serving.errors import ConformingErrors
 from serving.limits import BodySizeLimit
+from serving.models import ModelSwap, Served
 from serving.schemas import (
     EXAMPLE_CLAUSES,
     EXAMPLE_POLICY,
+    MAX_ANALYZE_CLAUSES,
     MAX_BODY_BYTES,
     MAX_POLICY_CHARS,
     MAX_TEXTS,
+    SEGMENT_TIMEOUT_S,
     AnalyzeResponse,
     ClassifiedClause,
     ClassifyResponse,
@@ -48,19 +58,38 @@ MODEL_TAG = os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG)
 DEVICE = os.environ.get("CLAUSEWISE_DEVICE", "auto")
 BACKEND = os.environ.get("CLAUSEWISE_BACKEND", "auto")  # auto: int8 ONNX on CPU, torch on CUDA
 BODY_TIMEOUT_S = float(os.environ.get("CLAUSEWISE_BODY_TIMEOUT_S", "30"))  # whole body must arrive within this
+RELOAD_S = float(os.environ.get("CLAUSEWISE_RELOAD_S", "10"))  # how often the store is checked for a newer model
+BATCH_CHUNK = int(os.environ.get("CLAUSEWISE_BATCH_CHUNK", "16"))  # clauses per fair-scheduling chunk; 0 = whole requests
 SCORE_BATCH = 32  # clauses per forward pass inside one adaptive batch
-MAX_BATCH_ITEMS = 128  # clauses gathered from concurrent requests into one model call
+MAX_BATCH_ITEMS = 128  # clauses of one request alone in one model call
+CONTENDED_ITEMS = 32  # clauses per model call while several requests wait (bounds a small request's wait)
+log = logging.getLogger("clausewise.service")
 
-
-# GET /labels is a plain route: BentoML APIs are POST-only. Filled in when the service starts.
-_LABELS: dict = {}
+# GET /labels and POST /admin/reload are plain routes (BentoML APIs are POST-only); set when the service starts.
+_SWAP: list[ModelSwap] = []
 
 
 async def get_labels(_: Request) -> JSONResponse:
-    """The served model's taxonomy: names, definitions, examples and tuned thresholds."""
-    if not _LABELS:
-        return JSONResponse({"error": "the model is still loading; retry shortly"}, status_code=503)
-    return JSONResponse(_LABELS)
+    """The served model: its tag, taxonomy, tuned thresholds and held-out figures."""
+    if not _SWAP:
+        return JSONResponse({"error": "the model is still loading; retry shortly"}, status_code=503,
+                            headers={"Retry-After": "5"})
+    swap = _SWAP[0]
+    return JSONResponse({**swap.current.info, "model": swap.current.tag,
+                         "serving": {"reference": swap.ref, "swaps": swap.swaps, "failed": swap.failed}})
+
+
+async def admin_reload(request: Request) -> JSONResponse:
+    """Check the store for a newer model now and swap to it; allowed from this machine only."""
+    client = request.client.host if request.client else ""
+    if client not in ("127.0.0.1", "::1", "localhost"):
+        return JSONResponse({"error": f"/admin/reload is allowed from localhost only, not from {client}"},
+                            status_code=403)
+    if not _SWAP:
+        return JSONResponse({"error": "the model is still loading; retry shortly"}, status_code=503,
+                            headers={"Retry-After": "5"})
+    swapped, message = await asyncio.to_thread(_SWAP[0].check)
+    return JSONResponse({"model": _SWAP[0].current.tag, "swapped": swapped, "message": message})
 
 
 PAGE = Path(__file__).parent / "static" / "index.html"
@@ -81,8 +110,33 @@ labels_app = Starlette(
         Route("/", index_page, methods=["GET"]),
         Route("/docs", docs_page, methods=["GET"]),
         Route("/labels", get_labels, methods=["GET"]),
+        Route("/admin/reload", admin_reload, methods=["POST"]),
     ]
 )
+
+
+def load_served(tag: str) -> Served:
+    """Load a stored model for serving (the int8 ONNX export on CPU), with what GET /labels says of it."""
+    from clausewise.model import ClauseModel
+
+    stored = bentoml.models.get(tag)
+    model = ClauseModel.load(stored.path, device=DEVICE, backend=BACKEND)
+    meta = stored.info.metadata
+    info = {"backend": model.backend, "labels": meta["taxonomy"],
+            "thresholds": dict(zip(model.labels, model.info.thresholds)),
+            "heldout": meta.get("heldout_metrics") or {}}
+    return Served(str(stored.tag), model, lambda texts, headings: model.scores(texts, headings, batch_size=SCORE_BATCH),
+                  info)
+
+
+def _poll(swap: ModelSwap) -> None:
+    """Check the store for a newer `latest` every RELOAD_S seconds (daemon thread)."""
+    while True:
+        time.sleep(RELOAD_S)
+        try:
+            swap.check()
+        except Exception:  # never let the watcher die; check() logs its own failures
+            log.exception("model check failed")
 
 
 def too_much_text(found: int, qualifier: str = "") -> str:
@@ -98,29 +152,28 @@ class Clausewise:
     bento_model = BentoModel(MODEL_TAG)
 
     def __init__(self) -> None:
-        from clausewise.model import ClauseModel
         from serving.batcher import MicroBatcher
 
-        meta = self.bento_model.info.metadata
-        self.tag = str(self.bento_model.tag)
-        self.model = ClauseModel.load(self.bento_model.path, device=DEVICE, backend=BACKEND)
-        self.labels: list[str] = self.model.labels
-        self.batcher = MicroBatcher(self._score_batch, max_items=MAX_BATCH_ITEMS)
+        self.swap = ModelSwap(MODEL_TAG, load_served)
+        self.batcher = MicroBatcher(self.swap.current.score, max_items=MAX_BATCH_ITEMS, chunk=BATCH_CHUNK,
+                                    contended_items=CONTENDED_ITEMS)
         warm_up()  # the language model loads now, not on the first request
-        _LABELS.update({"model": self.tag, "backend": self.model.backend, "labels": meta["taxonomy"],
-                        "thresholds": dict(zip(self.labels, self.model.info.thresholds)),
-                        "heldout": meta.get("heldout_metrics") or {}})
+        _SWAP[:] = [self.swap]
+        if RELOAD_S > 0:
+            threading.Thread(target=_poll, args=(self.swap,), name="clausewise-model-watch", daemon=True).start()
 
-    def _score_batch(self, texts: list[str], headings: list[str | None]):
-        """One model call over clauses gathered from concurrent requests (runs on the worker thread)."""
-        return self.model.scores(texts, headings, batch_size=SCORE_BATCH)
+    async def _score(self, served: Served, texts: list[str], headings: list[str | None]) -> list[list[float]]:
+        """Scores by `served` (the model the request started with); each distinct (text, heading) once."""
+        keys = list(zip(texts, headings))
+        unique = list(dict.fromkeys(keys))
+        rows = await self.batcher.score([t for t, _ in unique], [h for _, h in unique], served.score)
+        row_of = dict(zip(unique, rows.tolist()))
+        return [row_of[k] for k in keys]
 
-    async def _score(self, texts: list[str], headings: list[str | None]) -> list[list[float]]:
-        return (await self.batcher.score(texts, headings)).tolist()
-
-    def _result(self, text: str, row: list[float], threshold: float | None) -> dict:
-        chosen = [LabelScore(label=n, score=s) for n, s in self.model.chosen(row, threshold)]
-        return {"text": text, "labels": chosen, "scores": dict(zip(self.labels, row))}
+    @staticmethod
+    def _result(model, text: str, row: list[float], threshold: float | None) -> dict:
+        chosen = [LabelScore(label=n, score=s) for n, s in model.chosen(row, threshold)]
+        return {"text": text, "labels": chosen, "scores": dict(zip(model.labels, row))}
 
     @bentoml.api
     async def classify(
@@ -129,15 +182,16 @@ class Clausewise:
         threshold: Threshold = None,
     ) -> ClassifyResponse:
         """Labels and scores for each clause; `threshold` overrides the tuned per-label thresholds."""
-        rows = await self._score(texts, [None] * len(texts))
+        served = self.swap.current
+        rows = await self._score(served, texts, [None] * len(texts))
         languages = [detect(t)[0] for t in texts]
         foreign = [f"{i} ({lang})" for i, (lang, t) in enumerate(zip(languages, texts)) if lang != MODEL_LANGUAGE]
         warnings = [f"text(s) {', '.join(foreign)} are not in English, but the model reads English only: "
                     "their labels are unreliable"] if foreign else []
         return ClassifyResponse(
-            model=self.tag,
+            model=served.tag,
             threshold="per-label" if threshold is None else str(threshold),
-            results=[ClassifiedClause(**self._result(t, r, threshold), language=lang)
+            results=[ClassifiedClause(**self._result(served.model, t, r, threshold), language=lang)
                      for t, r, lang in zip(texts, rows, languages)],
             warnings=warnings,
         )
@@ -145,18 +199,38 @@ class Clausewise:
     @bentoml.api
     async def analyze(self, text: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY])) -> AnalyzeResponse:
         """Segment a whole policy (plain text, markdown or HTML page) and label every clause; chrome gets no labels."""
+        served = self.swap.current
         rough = rough_text_chars(text)
         if rough > 3 * MAX_POLICY_CHARS:  # far over: refuse before the (slower) segmentation
             raise bentoml.exceptions.InvalidArgument(too_much_text(rough, "at least "))
-        policy = await asyncio.to_thread(read_policy, text)  # a large page must not hold up the event loop
+        policy = await self._read(text)
         if (found := policy.text_chars) > MAX_POLICY_CHARS:
             raise bentoml.exceptions.InvalidArgument(too_much_text(found))
-        language = policy.language
         texts, headings = policy.model_inputs()
-        rows = await self._score(texts, headings) if texts else []
+        if (distinct := len(set(zip(texts, headings)))) > MAX_ANALYZE_CLAUSES:
+            raise bentoml.exceptions.InvalidArgument(
+                f"the policy holds {distinct} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES} per "
+                "request: send it in parts (sections or pages)")
+        language = policy.language
+        rows = await self._score(served, texts, headings) if texts else []
         warning = english_warning(language)
-        return AnalyzeResponse(model=self.tag, format=policy.format, language=language,
-                               warnings=[warning] if warning else [], **label_policy(policy, rows, self.model))
+        return AnalyzeResponse(model=served.tag, format=policy.format, language=language,
+                               warnings=[warning] if warning else [], **label_policy(policy, rows, served.model))
+
+    @staticmethod
+    async def _read(text: str):
+        """Segment on a thread (the event loop stays free), stopped when the caller goes away or after
+        SEGMENT_TIMEOUT_S seconds (503 with Retry-After)."""
+        stop = threading.Event()
+        deadline = time.monotonic() + SEGMENT_TIMEOUT_S
+        try:
+            return await asyncio.to_thread(read_policy, text, lambda: stop.is_set() or time.monotonic() > deadline)
+        except SegmentationStopped as exc:
+            raise bentoml.exceptions.ServiceUnavailable(
+                f"segmenting this input took over {SEGMENT_TIMEOUT_S:.0f} s ({exc}); the service is busy or the "
+                "input is unusually hard: retry later or send it in parts") from None
+        finally:
+            stop.set()  # the caller was cancelled (disconnect, timeout) or is done: stop the thread's work
 
 
 Clausewise.add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, body_timeout_s=BODY_TIMEOUT_S)

@@ -51,15 +51,16 @@ def tiny_base(tmp_path_factory) -> Path:
 def stored_model(tiny_base, taxonomy):
     """A tiny model stored as clause-classifier in the test BENTOML_HOME; returns its tag."""
     from training.config import TrainConfig
-    from training.heldout import evaluate_heldout, heldout_records
+    from training.heldout import evaluate_heldout_sets, heldout_records
     from training.registry import build_metadata, store_model
     from training.train import fit
 
     records = toy_records(2)
     config = TrainConfig(base_model=str(tiny_base), epochs=2)
     result = fit(records, taxonomy, config, progress=False)
-    heldout = [r for r in heldout_records(taxonomy) if r.doc.startswith("h01")]  # a slice keeps it quick
-    figures = evaluate_heldout(result.predictor(), taxonomy, heldout)
+    slices = {"real": [r for r in heldout_records(taxonomy, "real") if r.doc.startswith("rh14")],  # slices keep it quick
+              "written": [r for r in heldout_records(taxonomy, "written") if r.doc.startswith("h01")]}
+    figures = evaluate_heldout_sets(result.predictor(), taxonomy, slices)
     return store_model(result, build_metadata(result, taxonomy, records, config, None, figures))
 
 

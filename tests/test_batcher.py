@@ -50,7 +50,7 @@ def test_concurrent_callers_are_batched_and_get_their_own_rows():
     assert max(model.calls) <= 64 and len(model.threads) == 1
 
 
-def test_a_request_larger_than_max_items_is_scored_whole():
+def test_a_lone_request_larger_than_max_items_is_scored_in_calls_of_max_items_in_order():
     model = RecordingModel(delay=0)
 
     async def main():
@@ -59,7 +59,79 @@ def test_a_request_larger_than_max_items_is_scored_whole():
         batcher.close()
         return rows
 
+    rows = asyncio.run(main())
+    assert rows[:, 0].tolist() == [len(str(i)) for i in range(20)] and model.calls == [8, 8, 4]
+
+
+def test_a_small_request_is_served_between_chunks_of_a_big_one():
+    model = RecordingModel(delay=0.01)
+    finished: list[str] = []
+
+    async def main():
+        batcher = MicroBatcher(model, max_items=64, chunk=8, contended_items=16)
+
+        async def call(name, n):
+            rows = await batcher.score([f"{name}{i}" for i in range(n)], [None] * n)
+            finished.append(name)
+            return rows
+
+        big = asyncio.create_task(call("big", 400))
+        await asyncio.sleep(0.005)  # the first call of the big request is running
+        small = await call("small", 1)
+        calls_when_small_done = len(model.calls)
+        rows = await big
+        batcher.close()
+        return small, rows, calls_when_small_done
+
+    small, big_rows, calls = asyncio.run(main())
+    assert finished == ["small", "big"] and calls <= 2  # not after the big request's ~20 calls
+    assert small[:, 0].tolist() == [6.0] and big_rows[:, 0].tolist() == [len(f"big{i}") for i in range(400)]
+    assert model.calls[0] == 64 and model.calls[1] == 16  # alone: max_items; contended: capped, small one in it
+
+
+def test_whole_requests_mode_keeps_the_old_behaviour():
+    model = RecordingModel(delay=0)
+
+    async def main():
+        batcher = MicroBatcher(model, max_items=8, chunk=0)
+        rows = await batcher.score([str(i) for i in range(20)], [None] * 20)
+        batcher.close()
+        return rows
+
     assert asyncio.run(main()).shape == (20, 2) and model.calls == [20]
+
+
+def test_a_cancelled_big_request_frees_its_remaining_chunks():
+    model = RecordingModel(delay=0.02)
+
+    async def main():
+        batcher = MicroBatcher(model, max_items=10)
+        big = asyncio.create_task(batcher.score([f"t{i}" for i in range(1000)], [None] * 1000))
+        await asyncio.sleep(0.03)
+        big.cancel()
+        await asyncio.sleep(0.1)
+        after = await batcher.score(["kept"], [None])
+        batcher.close()
+        return after
+
+    assert asyncio.run(main())[0, 0] == 4.0
+    assert sum(model.calls) < 100  # far from the 1,000 clauses of the cancelled request
+
+
+def test_each_request_is_scored_by_the_function_it_came_with_never_mixed_in_one_call():
+    old, new = RecordingModel(delay=0.01), RecordingModel(delay=0.01)
+    new_fn = lambda texts, headings: new(texts, headings) * 0 - 1  # noqa: E731  (rows of -1)
+
+    async def main():
+        batcher = MicroBatcher(old, max_items=8, chunk=4, contended_items=8)
+        first = asyncio.create_task(batcher.score([f"a{i}" for i in range(30)], [None] * 30))
+        await asyncio.sleep(0.005)
+        second = asyncio.create_task(batcher.score([f"b{i}" for i in range(30)], [None] * 30, new_fn))
+        return await first, await second
+
+    a, b = asyncio.run(main())
+    assert (a[:, 0] > 0).all() and (b == -1).all()
+    assert sum(old.calls) == 30 and sum(new.calls) == 30
 
 
 def test_a_failing_batch_fails_its_callers_and_the_next_batch_still_works():

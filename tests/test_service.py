@@ -87,7 +87,8 @@ def test_labels_endpoint_serves_the_taxonomy(server, taxonomy):
     body = r.json()
     assert [x["name"] for x in body["labels"]] == list(taxonomy.names)
     assert set(body["thresholds"]) == set(taxonomy.names)
-    assert 0 <= body["heldout"]["clauses"]["macro_f1"] <= 1 and "coverage" in body["heldout"]
+    assert list(body["heldout"]) == ["real", "written"]  # the real-policy gate first
+    assert 0 <= body["heldout"]["real"]["clauses"]["macro_f1"] <= 1 and "coverage" in body["heldout"]["written"]
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/docs.json"])

@@ -41,7 +41,8 @@ class TrainConfig:
     pos_weight: str = field(default="sqrt", metadata={"help": "BCE positive weight per label: sqrt(neg/pos), neg/pos ('linear') or none"})
     tune_thresholds: bool = field(default=True, metadata={"help": "tune per-label thresholds on a validation split of the training clauses"})
     threshold_bags: int = field(default=0, metadata={"help": "tune thresholds on this many bootstrap resamples of the validation split and keep the median; 0 = tune once"})
-    val_fraction: float = field(default=0.15, metadata={"help": "share of training clauses held out to tune thresholds"})
+    val_fraction: float = field(default=0.15, metadata={"help": "share of training clauses (or of real training documents) held out to tune thresholds"})
+    val_docs: str = field(default="real", metadata={"help": "tune thresholds on whole real-policy training documents ('real', when at least five are in the data) or on random clauses ('clauses')"})
     seed: int = field(default=13, metadata={"help": "random seed for splits, init and shuffling"})
     threads: int = field(default=0, metadata={"help": "torch CPU threads; 0 = all cores"})
     device: str = field(default="auto", metadata={"help": "auto, cpu or cuda"})
@@ -49,6 +50,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         checks = [
             (self.epochs >= 1, "epochs", "an integer >= 1"),
+            (self.val_docs in ("real", "clauses"), "val_docs", "'real' or 'clauses'"),
             (self.batch_size >= 1, "batch_size", "an integer >= 1"),
             (0 < self.learning_rate < 1, "learning_rate", "a float in (0, 1)"),
             (self.head_lr_multiplier > 0, "head_lr_multiplier", "a float > 0"),

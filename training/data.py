@@ -24,9 +24,14 @@ LABELS_DIR = REPO_ROOT / "labels"
 SEEDS_FILE = LABELS_DIR / "seeds" / "seeds.jsonl"
 ADDED_FILE = "added.jsonl"  # clauses added by `clausewise retrain`
 # Named training selections (paths relative to the labels folder); retrain's additions always join.
+WRITTEN = ("seeds", "authored", "realistic")  # the sets we wrote or translated ourselves
+REAL_TRAIN = "real/train"  # real policies (Open Terms Archive), labelled by us
 SELECTIONS = {"seeds": ("seeds",), "authored": ("authored",), "realistic": ("realistic",),
-              "seeds+authored": ("seeds", "authored"), "all": ("seeds", "authored", "realistic")}
+              "seeds+authored": ("seeds", "authored"), "written": WRITTEN, "real": (REAL_TRAIN,),
+              "all": (*WRITTEN, REAL_TRAIN)}
 DEFAULT_SELECTION = "all"
+# The held-out quality gates, never trained on, in the order reports show them: real policies first.
+HELDOUT_SETS = {"real": "real/heldout", "written": "heldout"}
 
 
 def selection_files(selection: str = DEFAULT_SELECTION, labels_dir: Path = LABELS_DIR) -> list[Path]:
@@ -37,10 +42,16 @@ def selection_files(selection: str = DEFAULT_SELECTION, labels_dir: Path = LABEL
     if (labels_dir / ADDED_FILE).is_file():
         paths.append(labels_dir / ADDED_FILE)
     return paths
+
+
+def heldout_dirs(labels_dir: Path = LABELS_DIR) -> dict[str, Path]:
+    """The held-out sets present under `labels_dir`, real first."""
+    return {name: labels_dir / rel for name, rel in HELDOUT_SETS.items() if (labels_dir / rel).is_dir()}
+
+
 def every_label_set(labels_dir: Path = LABELS_DIR) -> list[Path]:
-    """Every labelled set in the repository: the training sets (and additions) and the held-out set."""
-    heldout = labels_dir / "heldout"
-    return selection_files("all", labels_dir) + ([heldout] if heldout.is_dir() else [])
+    """Every labelled set in the repository: the training sets (and additions) and the held-out sets."""
+    return selection_files("all", labels_dir) + list(heldout_dirs(labels_dir).values())
 
 
 REQUIRED = ("id", "doc", "text", "labels")

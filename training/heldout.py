@@ -1,6 +1,8 @@
-"""The held-out quality gate: labels/heldout/, written apart from the training sets and never trained on.
+"""The held-out quality gates, never trained on: real policies (labels/real/heldout/, the gate that
+selects models) first, then the written set (labels/heldout/).
 
-    metrics = evaluate_heldout(model, taxonomy)     # clauses, paragraphs (two ways), document coverage
+    by_set = evaluate_heldout_sets(model, taxonomy)   # {"real": {...}, "written": {...}}
+    metrics = evaluate_heldout(model, taxonomy, records)   # one set: clauses, paragraphs, coverage
 
 Scored three ways, as users meet the model: every clause (with its heading, as /analyze sends it);
 every paragraph of the documents (a) sent whole, as a user pastes it into /classify, and (b) as the
@@ -14,16 +16,25 @@ import numpy as np
 
 from clausewise.model import ClauseModel
 from clausewise.taxonomy import Taxonomy
-from training.data import LABELS_DIR, LabelRecord, load_records
+from training.data import LABELS_DIR, LabelRecord, heldout_dirs, load_records
 from training.metrics import multi_hot, report
 from training.paragraphs import paragraphs
 
-HELDOUT_DIR = LABELS_DIR / "heldout"
+
+def heldout_records(taxonomy: Taxonomy, name: str = "written") -> list[LabelRecord]:
+    """The clauses of one held-out set, "real" or "written" (raises when it is missing or invalid)."""
+    dirs = heldout_dirs(LABELS_DIR)
+    if name not in dirs:
+        raise FileNotFoundError(f"no held-out set {name!r} under {LABELS_DIR}; found {', '.join(dirs) or 'none'}")
+    return load_records([dirs[name]], taxonomy)
 
 
-def heldout_records(taxonomy: Taxonomy) -> list[LabelRecord]:
-    """The held-out clauses (raises when the set is missing or invalid)."""
-    return load_records([HELDOUT_DIR], taxonomy)
+def evaluate_heldout_sets(model: ClauseModel, taxonomy: Taxonomy,
+                          sets: dict[str, list[LabelRecord]] | None = None) -> dict[str, dict]:
+    """Figures of every held-out set (or of the record lists given), real first."""
+    if sets is None:
+        sets = {name: heldout_records(taxonomy, name) for name in heldout_dirs(LABELS_DIR)}
+    return {name: evaluate_heldout(model, taxonomy, records) for name, records in sets.items()}
 
 
 def _summary(y: np.ndarray, pred: np.ndarray, names: tuple[str, ...]) -> dict:
@@ -41,7 +52,7 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
     names = taxonomy.names
     if tuple(model.labels) != names:
         raise ValueError(f"the model's labels {model.labels} are not the taxonomy's {list(names)}")
-    records = records if records is not None else heldout_records(taxonomy)
+    records = records if records is not None else heldout_records(taxonomy, "real")
     # As /analyze does: page chrome is not scored and gets no labels.
     scored = np.array([r.kind != "chrome" for r in records])
     clause_scores = model.scores([r.text for r in records], [r.heading for r in records]) * scored[:, None]
@@ -88,8 +99,13 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
     return out
 
 
-def summary_line(m: dict) -> str:
+def summary_lines(by_set: dict[str, dict]) -> list[str]:
+    """One line per held-out set, real first."""
+    return [summary_line(m, name) for name, m in by_set.items()]
+
+
+def summary_line(m: dict, name: str = "") -> str:
     """One line of the four headline figures."""
-    return (f"held-out macro-F1: clauses {m['clauses']['macro_f1']:.3f}, paragraphs (classify) "
+    return (f"{name + ' ' if name else ''}held-out macro-F1: clauses {m['clauses']['macro_f1']:.3f}, paragraphs (classify) "
             f"{m['paragraphs_classify']['macro_f1']:.3f}, paragraphs (analyze) {m['paragraphs_analyze']['macro_f1']:.3f}; "
             f"coverage accuracy {m['coverage']['accuracy']:.3f} over {m['coverage']['documents']} documents")

@@ -21,9 +21,10 @@ BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 @lru_cache(maxsize=None)
 def source_text(doc: str, labels_dir: Path = LABELS_DIR) -> str | None:
-    """The text of a labelled document (labels/*/docs/<doc>.*), or None when it is not in the repository."""
-    for path in labels_dir.glob(f"*/docs/{doc}.*"):
-        return path.read_text(encoding="utf-8")
+    """The text of a labelled document (labels/*/docs/<doc>.* or labels/real/*/docs/<doc>.*), or None."""
+    for pattern in (f"*/docs/{doc}.*", f"real/*/docs/{doc}.*"):
+        for path in labels_dir.glob(pattern):
+            return path.read_text(encoding="utf-8")
     return None
 
 

@@ -88,6 +88,11 @@ def write_sources(sources: list[Source], path: Path = SOURCES_FILE) -> None:
     write_temp(path, "\n".join(lines) + "\n").replace(path)
 
 
+def real_training_docs(path: Path = SOURCES_FILE) -> set[str]:
+    """Ids of the real policies in the training split (empty when there is no source list)."""
+    return {s.doc for s in read_sources(path) if s.split == "train"} if path.is_file() else set()
+
+
 def _git(git_dir: Path, *args: str) -> str:
     done = subprocess.run(["git", "-C", str(git_dir), *args], capture_output=True, text=True)
     if done.returncode != 0:

@@ -67,6 +67,29 @@ def validation_split(records: list[LabelRecord], fraction: float, seed: int) -> 
     return [i for i in range(len(records)) if i not in val_set], sorted(val_set)
 
 
+def document_validation_split(records: list[LabelRecord], docs: set[str], fraction: float,
+                              seed: int) -> tuple[list[int], list[int]]:
+    """Indices (train, val): val holds every clause of a seeded share of the documents in `docs`."""
+    present = sorted({r.doc for r in records} & docs)
+    rng = np.random.default_rng(seed)
+    n_val = max(1, int(round(fraction * len(present))))
+    picked = set(rng.permutation(present)[:n_val].tolist())
+    val = [i for i, r in enumerate(records) if r.doc in picked]
+    return [i for i, r in enumerate(records) if r.doc not in picked], val
+
+
+def tuning_split(records: list[LabelRecord], config: TrainConfig) -> tuple[list[int], list[int]]:
+    """Where thresholds are tuned: whole real-policy documents when the records hold at least five
+    (config.val_docs = "real"), else a random share of clauses."""
+    if config.val_docs == "real":
+        from training.real_policies import real_training_docs
+
+        real = real_training_docs()
+        if len({r.doc for r in records} & real) >= 5:
+            return document_validation_split(records, real, config.val_fraction, config.seed)
+    return validation_split(records, config.val_fraction, config.seed)
+
+
 def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, config: TrainConfig) -> Dataset:
     """A tokenised `datasets.Dataset` with float multi-hot labels."""
     pairs = [model_input(r.text, r.heading, config.use_heading) for r in records]
@@ -125,7 +148,7 @@ def fit(
     device = pick_device(config.device)
 
     if config.tune_thresholds and len(records) >= 10:
-        train_idx, val_idx = validation_split(records, config.val_fraction, config.seed)
+        train_idx, val_idx = tuning_split(records, config)
     else:
         train_idx, val_idx = list(range(len(records))), []
     train_records = [records[i] for i in train_idx]
