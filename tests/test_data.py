@@ -101,24 +101,29 @@ def test_repository_label_sets_are_valid_and_large_enough(taxonomy):
     assert len(authored) >= 1200 and len({r.doc for r in authored}) >= 30
     realistic = load_records(None, taxonomy, selection="realistic")
     assert len(realistic) >= 5000 and len({r.doc for r in realistic}) >= 100
-    assert len(load_records(None, taxonomy)) == len(seeds) + len(authored) + len(realistic)  # default: all three
-    for records in (seeds, authored, realistic):
+    real = load_records(None, taxonomy, selection="real")
+    assert len(real) >= 10000 and len({r.doc for r in real}) >= 100
+    assert len(load_records(None, taxonomy, selection="written")) == len(seeds) + len(authored) + len(realistic)
+    assert len(load_records(None, taxonomy, selection="all")) == len(seeds) + len(authored) + len(realistic) + len(real)
+    for records in (seeds, authored, realistic, real):
         counts = label_counts(records, taxonomy)
         assert all(counts[name] >= 5 for name in taxonomy.names), counts
 
 
-def test_the_heldout_set_never_enters_a_training_selection(taxonomy):
+@pytest.mark.parametrize("name, clauses, docs", [("written", 600, 15), ("real", 3000, 25)])
+def test_a_heldout_set_never_enters_a_training_selection(taxonomy, name, clauses, docs):
     from training.data import SELECTIONS
     from training.heldout import heldout_records
 
-    heldout = heldout_records(taxonomy)
-    assert len(heldout) >= 600 and len({r.doc for r in heldout}) >= 15
+    heldout = heldout_records(taxonomy, name)
+    assert len(heldout) >= clauses and len({r.doc for r in heldout}) >= docs
     held_docs, held_texts = {r.doc for r in heldout}, {r.text for r in heldout if len(r.text) > 60}
     for selection in SELECTIONS:
         training = load_records(None, taxonomy, selection=selection)
         assert not held_docs & {r.doc for r in training}
-        # Statutory boilerplate recurs word for word across policies (GLBA form rows, the HIPAA notice
-        # header, "We will not discriminate against you..."); anything beyond that would be a leak.
+        # Statutory and vendor boilerplate recurs word for word across policies (GLBA form rows, the HIPAA
+        # notice header, "We will not discriminate against you...", Google's advertising opt-out text);
+        # anything beyond that would be a leak.
         shared = held_texts & {r.text for r in training}
         assert len(shared) <= 0.02 * len(held_texts), sorted(shared)
 

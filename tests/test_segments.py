@@ -5,9 +5,15 @@ from training.segments import policy_files, segment_document
 from tests.utils import ROOT, SEED_DOCS
 
 
-def test_authored_labels_point_into_their_documents_and_match_segmentation(taxonomy):
-    docs = {p.stem: p for p in policy_files([ROOT / "labels" / "authored" / "docs"])}
-    records = load_records(None, taxonomy, selection="authored")
+import pytest
+
+
+@pytest.mark.parametrize("selection, folder", [("authored", "authored/docs"), ("realistic", "realistic/docs"),
+                                               ("real", "real/train/docs"), (None, "real/heldout/docs")])
+def test_labels_point_into_their_documents_and_match_segmentation(taxonomy, selection, folder):
+    docs = {p.stem: p for p in policy_files([ROOT / "labels" / folder])}
+    records = (load_records(None, taxonomy, selection=selection) if selection
+               else load_records([ROOT / "labels" / "real" / "heldout"], taxonomy))
     assert {r.doc for r in records} == set(docs)
     for doc, path in docs.items():
         rows = [r for r in records if r.doc == doc]

@@ -34,6 +34,8 @@ from training.data import (
     LabelRecord,
     Problem,
     check_files,
+    heldout_dirs,
+    load_records,
     normalise_text,
     resolve_label_files,
     selection_files,
@@ -162,11 +164,11 @@ def score_on(model_path: str, records: list[LabelRecord], names: tuple[str, ...]
 
 def decide(current: dict, candidate: dict, tolerance: float) -> tuple[bool, str]:
     """Promote unless the candidate's macro-F1 is lower than the current one's by more than `tolerance` on
-    any measure both have (cross-validation, held-out slice). No current model: promote."""
+    any measure both have (cross-validation, held-out slice, the real held-out policies). No current model: promote."""
     if not current.get("tag"):
         return True, "no model is served yet"
     compared = []
-    for key in ("cv", "holdout"):
+    for key in ("cv", "holdout", "real_heldout"):
         a, b = current.get(key), candidate.get(key)
         if not a or not b or "macro_f1" not in a or "macro_f1" not in b:
             continue
@@ -193,6 +195,10 @@ def side_by_side(current: dict, candidate: dict) -> str:
     rows.append(f"| held-out new labels ({n} clauses, neither model trained on them) macro-F1 | "
                 f"{cell(current.get('holdout'), 'macro_f1')} | {cell(candidate.get('holdout'), 'macro_f1')} |")
     rows.append(f"| held-out new labels micro-F1 | {cell(current.get('holdout'), 'micro_f1')} | {cell(candidate.get('holdout'), 'micro_f1')} |")
+    if candidate.get("real_heldout"):
+        n = candidate["real_heldout"]["clauses"]
+        rows.append(f"| real held-out policies ({n} clauses) macro-F1 | {cell(current.get('real_heldout'), 'macro_f1')} | "
+                    f"{cell(candidate.get('real_heldout'), 'macro_f1')} |")
     return "\n".join(rows)
 
 
@@ -270,6 +276,11 @@ def retrain(args: argparse.Namespace) -> int:
     import bentoml
 
     candidate = {"tag": cand_tag, "n_clauses": len(train_records), "holdout": score_on(str(cand_path), holdout, taxonomy.names)}
+    # The real held-out policies (our taxonomy only): the gate model selection uses.
+    real_dir = heldout_dirs(args.labels_dir).get("real") if not config.taxonomy else None
+    real = load_records([real_dir], taxonomy) if real_dir else []
+    if real:
+        candidate["real_heldout"] = score_on(str(cand_path), real, taxonomy.names)
     if cv_metrics:
         candidate["cv"] = {**cv_metrics["transformer"], "protocol": cv_metrics["protocol"]}
     current: dict = {"tag": tag_now}
@@ -278,6 +289,8 @@ def retrain(args: argparse.Namespace) -> int:
         meta = stored.info.metadata
         current["n_clauses"] = meta.get("n_clauses", "-")
         current["holdout"] = score_on(stored.path, holdout, taxonomy.names)
+        if real:
+            current["real_heldout"] = score_on(stored.path, real, taxonomy.names)
         cv = (meta.get("cv_metrics") or {}).get("transformer")
         if cv:
             current["cv"] = {**cv, "protocol": (meta.get("cv_metrics") or {}).get("protocol", "")}
@@ -289,6 +302,7 @@ def retrain(args: argparse.Namespace) -> int:
         return 3
     promote(cand_tag, "forced" if not ok else why)
     print(f"promoted {cand_tag} ({'forced: ' if not ok else ''}{why}); previous {tag_now or 'none'} stays in the store. "
-          f"Restart the service to serve it; undo with `clausewise rollback`.")
+          f"A running service following {args.name}:latest swaps to it within CLAUSEWISE_RELOAD_S seconds; "
+          "undo with `clausewise rollback`.")
     return 0
 
