@@ -30,8 +30,6 @@ import pyarrow as pa
 
 from batch import documents, output
 
-SCORE_BATCH = 32  # clauses per forward pass, as in the service: int8 activations are quantised per call,
-# so the same calls over the same clauses are what makes batch labels equal /analyze labels.
 
 
 @dataclass
@@ -205,7 +203,7 @@ class Scorer:
             shutil.rmtree(folder, ignore_errors=True)  # everything is in memory now
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        from clausewise.analysis import Policy, label_policy
+        from clausewise.analysis import SCORE_BATCH, Policy, label_policy, score_policy
         from clausewise.segment import Clause
 
         out = []
@@ -215,7 +213,8 @@ class Scorer:
                 try:
                     policy = Policy(row["format"], [Clause(s, e, t, h, k) for s, e, t, h, k in json.loads(row["clauses"])])
                     texts, headings = policy.model_inputs()
-                    rows = self.model.scores(texts, headings, batch_size=SCORE_BATCH) if texts else []
+                    score = lambda t, h: self.model.scores(t, h, batch_size=SCORE_BATCH)  # noqa: E731
+                    rows = score_policy(score, texts, headings) if texts else []
                     analysis = json.dumps(label_policy(policy, rows, self.model))
                 except Exception as exc:  # one odd document must not stop a corpus
                     error = f"scoring failed: {type(exc).__name__}: {exc}"

@@ -62,7 +62,7 @@ def in_process(corpus: Path, tag: str) -> tuple[int, float, float]:
     """(clauses, seconds, peak MiB) of the plain loop: one model, one thread, no Ray."""
     from clausewise.analysis import label_policy, read_policy
     from clausewise.model import ClauseModel
-    from batch.job import SCORE_BATCH
+    from clausewise.analysis import SCORE_BATCH
 
     texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines()]
     with PeakMemory() as mem:

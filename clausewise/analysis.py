@@ -8,12 +8,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from clausewise.language import language_of
 from clausewise.segment import Clause, detect_format, plain_text, segment
 
 LANGUAGE_SAMPLE = 200  # clauses read to tell a policy's language (evenly spread over the policy)
+# How one policy is scored, by the service (alone on the model) and by batch alike: each distinct
+# (text, heading) once, in model calls of CALL_ITEMS clauses, forward passes of SCORE_BATCH. int8
+# activations are quantised per forward pass, so the same calls over the same clauses are what make
+# batch labels equal /analyze labels.
+CALL_ITEMS = 128
+SCORE_BATCH = 32
+
+
+def distinct_inputs(texts: list[str], headings: list[str | None]) -> tuple[list[tuple[str, str | None]], list[int]]:
+    """The distinct (text, heading) pairs in first-seen order, and for every input the index of its pair."""
+    first: dict[tuple[str, str | None], int] = {}
+    index = [first.setdefault(key, len(first)) for key in zip(texts, headings)]
+    return list(first), index
+
+
+def score_policy(score: Callable[[list[str], list[str | None]], Any], texts: list[str],
+                 headings: list[str | None]) -> list:
+    """Rows for every input, as the service computes them for one request alone (see CALL_ITEMS)."""
+    pairs, index = distinct_inputs(texts, headings)
+    rows: list = []
+    for start in range(0, len(pairs), CALL_ITEMS):
+        part = pairs[start : start + CALL_ITEMS]
+        rows.extend(score([t for t, _ in part], [h for _, h in part]))
+    return [rows[i] for i in index]
 
 
 class Labeller(Protocol):

@@ -41,7 +41,7 @@ def train(args: argparse.Namespace) -> int:
         print(f"{tag} is stored; nothing to train")
         return 0
     if args.if_missing:
-        print(f"No {args.name} in the model store: training the default model first (about 15 minutes on 2 CPU cores).")
+        print(f"No {args.name} in the model store: training the default model first (20-40 minutes on 2 CPU cores).")
     config, taxonomy, records = _config_and_records(args)
     cv_metrics = None
     if args.cv == "folds":

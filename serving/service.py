@@ -31,7 +31,7 @@ from starlette.routing import Route
 
 from clausewise.bentoml_private import swagger_page
 from clausewise.model_dir import DEFAULT_TAG
-from clausewise.analysis import label_policy, read_policy
+from clausewise.analysis import CALL_ITEMS, SCORE_BATCH, distinct_inputs, label_policy, read_policy
 from clausewise.language import MODEL_LANGUAGE, detect, english_warning, warm_up
 from clausewise.segment import SegmentationStopped, rough_text_chars
 from serving.errors import ConformingErrors
@@ -60,8 +60,6 @@ BACKEND = os.environ.get("CLAUSEWISE_BACKEND", "auto")  # auto: int8 ONNX on CPU
 BODY_TIMEOUT_S = float(os.environ.get("CLAUSEWISE_BODY_TIMEOUT_S", "30"))  # whole body must arrive within this
 RELOAD_S = float(os.environ.get("CLAUSEWISE_RELOAD_S", "10"))  # how often the store is checked for a newer model
 BATCH_CHUNK = int(os.environ.get("CLAUSEWISE_BATCH_CHUNK", "16"))  # clauses per fair-scheduling chunk; 0 = whole requests
-SCORE_BATCH = 32  # clauses per forward pass inside one adaptive batch
-MAX_BATCH_ITEMS = 128  # clauses of one request alone in one model call
 CONTENDED_ITEMS = 32  # clauses per model call while several requests wait (bounds a small request's wait)
 log = logging.getLogger("clausewise.service")
 
@@ -155,7 +153,7 @@ class Clausewise:
         from serving.batcher import MicroBatcher
 
         self.swap = ModelSwap(MODEL_TAG, load_served)
-        self.batcher = MicroBatcher(self.swap.current.score, max_items=MAX_BATCH_ITEMS, chunk=BATCH_CHUNK,
+        self.batcher = MicroBatcher(self.swap.current.score, max_items=CALL_ITEMS, chunk=BATCH_CHUNK,
                                     contended_items=CONTENDED_ITEMS)
         warm_up()  # the language model loads now, not on the first request
         _SWAP[:] = [self.swap]
@@ -164,11 +162,9 @@ class Clausewise:
 
     async def _score(self, served: Served, texts: list[str], headings: list[str | None]) -> list[list[float]]:
         """Scores by `served` (the model the request started with); each distinct (text, heading) once."""
-        keys = list(zip(texts, headings))
-        unique = list(dict.fromkeys(keys))
-        rows = await self.batcher.score([t for t, _ in unique], [h for _, h in unique], served.score)
-        row_of = dict(zip(unique, rows.tolist()))
-        return [row_of[k] for k in keys]
+        pairs, index = distinct_inputs(texts, headings)
+        rows = (await self.batcher.score([t for t, _ in pairs], [h for _, h in pairs], served.score)).tolist()
+        return [rows[i] for i in index]
 
     @staticmethod
     def _result(model, text: str, row: list[float], threshold: float | None) -> dict:

@@ -147,3 +147,17 @@ def test_a_page_without_main_still_drops_site_furniture_and_unclosed_elements_ru
     page = '<div class="navbar"><a href="/">Home</a> <a href="/a">About</a></div><p>We keep logs for 30 days.</p><nav><p>Open nav'
     kinds = [(plain_text(c.text), c.kind) for c in segment(page)]
     assert kinds == [("Home About", "chrome"), ("We keep logs for 30 days.", "clause"), ("Open nav", "chrome")]
+
+
+def test_segmentation_stops_when_its_caller_says_so():
+    from clausewise.segment import SegmentationStopped
+
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(SegmentationStopped, match="stopped at character"):
+        segment("Line one.\nLine two.\nLine three.\nLine four.\nLine five.\n", stop=stop)
+    assert len(segment("Line one.\nLine two.\n", stop=lambda: False)) == 2

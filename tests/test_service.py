@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from clausewise.model import ClauseModel
-from serving.schemas import EXAMPLE_CLAUSES, MAX_BODY_BYTES, MAX_POLICY_CHARS, MAX_TEXT_CHARS, MAX_TEXTS
+from serving.schemas import (EXAMPLE_CLAUSES, MAX_ANALYZE_CLAUSES, MAX_BODY_BYTES, MAX_POLICY_CHARS, MAX_TEXT_CHARS,
+                             MAX_TEXTS)
 from tests.utils import BODY_TIMEOUT_S, ROOT, SEED_DOCS
 
 SEED_004 = SEED_DOCS / "004_e8e6eb838ae425a6.txt"
@@ -116,7 +117,17 @@ BAD_INPUTS = [
     ("/analyze", {"text": "We keep logs for a year. " * 13_000}, f"holds {24 * 13_000} characters of policy text"),
     ("/analyze", {"text": "word " * (MAX_POLICY_CHARS)}, f"holds at least {MAX_POLICY_CHARS * 5}"),
     ("/analyze", {"text": 42}, "valid string"),
+    ("/analyze", {"text": "".join(f"We keep log {i} for a year. " for i in range(MAX_ANALYZE_CLAUSES + 1))},
+     f"holds {MAX_ANALYZE_CLAUSES + 1} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES}"),
 ]
+
+
+def test_repeated_clauses_are_scored_once_and_answered_in_full(server):
+    text = "We keep logs for a year. " * 11_900  # 297,500 characters in one paragraph, under the text limit
+    r = post(server, "/analyze", {"text": text}, timeout=120)
+    assert r.status_code == 200, r.text[:300]
+    clauses = r.json()["clauses"]
+    assert len(clauses) == 11_900 and len({json.dumps(c["scores"], sort_keys=True) for c in clauses}) == 1
 
 
 @pytest.mark.parametrize("path,payload,message", BAD_INPUTS, ids=[m for _, _, m in BAD_INPUTS])

