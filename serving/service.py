@@ -160,9 +160,8 @@ class Clausewise:
         if RELOAD_S > 0:
             threading.Thread(target=_poll, args=(self.swap,), name="clausewise-model-watch", daemon=True).start()
 
-    async def _score(self, served: Served, texts: list[str], headings: list[str | None]) -> list[list[float]]:
-        """Scores by `served` (the model the request started with); each distinct (text, heading) once."""
-        pairs, index = distinct_inputs(texts, headings)
+    async def _score(self, served: Served, pairs: list[tuple[str, str | None]], index: list[int]) -> list[list[float]]:
+        """Scores by `served` (the model the request started with) of each distinct pair, back in input order."""
         rows = (await self.batcher.score([t for t, _ in pairs], [h for _, h in pairs], served.score)).tolist()
         return [rows[i] for i in index]
 
@@ -179,7 +178,7 @@ class Clausewise:
     ) -> ClassifyResponse:
         """Labels and scores for each clause; `threshold` overrides the tuned per-label thresholds."""
         served = self.swap.current
-        rows = await self._score(served, texts, [None] * len(texts))
+        rows = await self._score(served, *distinct_inputs(texts, [None] * len(texts)))
         languages = [detect(t)[0] for t in texts]
         foreign = [f"{i} ({lang})" for i, (lang, t) in enumerate(zip(languages, texts)) if lang != MODEL_LANGUAGE]
         warnings = [f"text(s) {', '.join(foreign)} are not in English, but the model reads English only: "
@@ -203,12 +202,13 @@ class Clausewise:
         if (found := policy.text_chars) > MAX_POLICY_CHARS:
             raise bentoml.exceptions.InvalidArgument(too_much_text(found))
         texts, headings = policy.model_inputs()
-        if (distinct := len(set(zip(texts, headings)))) > MAX_ANALYZE_CLAUSES:
+        pairs, index = distinct_inputs(texts, headings)
+        if len(pairs) > MAX_ANALYZE_CLAUSES:
             raise bentoml.exceptions.InvalidArgument(
-                f"the policy holds {distinct} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES} per "
+                f"the policy holds {len(pairs)} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES} per "
                 "request: send it in parts (sections or pages)")
         language = policy.language
-        rows = await self._score(served, texts, headings) if texts else []
+        rows = await self._score(served, pairs, index) if texts else []
         warning = english_warning(language)
         return AnalyzeResponse(model=served.tag, format=policy.format, language=language,
                                warnings=[warning] if warning else [], **label_policy(policy, rows, served.model))
