@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from clausewise_cli import batch, labelling, labels, real, retrain, serve, train
+from clausewise_cli import batch, compare, labelling, labels, real, retrain, serve, train
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ COMMANDS: dict[str, Command] = {
     "rollback": Command("serve the previously promoted model again", retrain.add_rollback, retrain.rollback),
     "serve": Command("serve the stored model over HTTP (BentoML)", serve.add_serve, serve.serve),
     "batch": Command("label a corpus of policies on Ray Data into Parquet (resumable)", batch.add_batch, batch.batch),
+    "diff": Command("compare two versions of a policy: what changed, per topic", compare.add_diff, compare.diff),
+    "history": Command("per-topic changes over a document's versions in git", compare.add_history, compare.history),
 }
 
 
