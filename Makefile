@@ -1,4 +1,5 @@
-# clausewise: `make serve` runs the service (training a model first if none is stored),
+# clausewise: `make serve` runs the service (an empty store gets the quick model in minutes, the
+# fine-tuned one trains in the background and is swapped in),
 # `make test` runs the tests. Both set up .venv on first use.
 PY      ?= python3
 VENV    ?= .venv
@@ -31,8 +32,7 @@ test: setup $(CHROMIUM_STAMP)
 	$(BIN)/python -m pytest -q
 
 serve: setup
-	$(BIN)/clausewise train --if-missing --cv none
-	$(BIN)/clausewise serve
+	$(BIN)/clausewise serve --train-if-missing
 
 train: setup
 	$(BIN)/clausewise train

@@ -23,6 +23,8 @@ from clausewise.onnx_backend import INT8_FILE, export_int8
 
 MODEL_NAME = "clause-classifier"  # the name the store keeps models under; `MODEL_NAME:latest` is served
 DEFAULT_TAG = f"{MODEL_NAME}:latest"
+QUICK = "quick"  # ModelInfo.extra["kind"]: a linear head on the frozen base encoder (training/quick.py)
+FINE_TUNED = "fine-tuned"  # the whole network fine-tuned (training/train.py); folders without a kind are this
 HEAD_FILE = "classifier.safetensors"
 INFO_FILE = "clausewise.json"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -29,6 +30,10 @@ def add_train(p: argparse.ArgumentParser) -> None:
                    help="cross-validate (whole documents held out) before the final fit, or not (default: folds)")
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when NAME:latest is already stored (what `make serve` runs first)")
+    p.add_argument("--background", action="store_true",
+                   help="fine-tune behind a served quick model (what `make serve` starts): checkpoints every minute "
+                        "and resumes from them, progress in GET /labels, promoted only if not worse on the real "
+                        "held-out set")
     p.add_argument("--name", default=MODEL_NAME, help=f"model name in the store (default: {MODEL_NAME})")
     p.add_argument("--reports", default="reports", help="folder for metrics.json, report.md and the plot")
 
@@ -41,14 +46,19 @@ def train(args: argparse.Namespace) -> int:
         print(f"{tag} is stored; nothing to train")
         return 0
     if args.if_missing:
-        print(f"No {args.name} in the model store: training the default model first (20-40 minutes on 2 CPU cores).")
+        print(f"No {args.name} in the model store: training the default model first "
+              f"(the time it takes is estimated from the first {ESTIMATE_AFTER} steps measured here).")
     config, taxonomy, records = _config_and_records(args)
+    if args.background:
+        from training.background import fine_tune_behind
+
+        return 0 if fine_tune_behind(args.name, records, taxonomy, config, say=_say) != "failed" else 1
     cv_metrics = None
     if args.cv == "folds":
         results = cross_validate_all(records, taxonomy, config)
         print(f"report written to {write_reports(results, taxonomy, config, Path(args.reports))}")
         cv_metrics = results["summary"]
-    result = fit(records, taxonomy, config, desc="final model")
+    result = fit(records, taxonomy, config, desc="final model", on_step=_estimate())
     heldout = None
     if not config.taxonomy and heldout_dirs():  # the gates are labelled in our taxonomy only
         heldout = evaluate_heldout_sets(result.predictor(), taxonomy)
@@ -56,6 +66,30 @@ def train(args: argparse.Namespace) -> int:
     tag = store_model(result, build_metadata(result, taxonomy, records, config, cv_metrics, heldout), args.name)
     print(f"stored {tag} (trained in {result.seconds:.0f}s)")
     return 0
+
+
+ESTIMATE_AFTER = 50  # steps measured before the time of the whole run is estimated
+
+
+def _say(message: str) -> None:
+    """A line of the background run: on the terminal `make serve` runs in, and in its log (stderr)."""
+    print(message, flush=True)
+    print(time.strftime("%H:%M:%S"), message, file=sys.stderr, flush=True)
+
+
+def _estimate():
+    """on_step that prints, once, the run's duration from the step rate measured over its first steps."""
+    started: list[float] = []
+
+    def on_step(step: int, total: int) -> None:
+        if step == 1:
+            started.append(time.monotonic())
+        elif step == ESTIMATE_AFTER + 1 and started:
+            rate = ESTIMATE_AFTER / (time.monotonic() - started[0])
+            print(f"\nmeasured {rate:.2f} steps/s on this machine: about {(total - step) / rate / 60:.0f} more "
+                  f"minutes for the {total} steps", flush=True)
+
+    return on_step
 
 
 def add_heldout(p: argparse.ArgumentParser) -> None:

@@ -111,16 +111,28 @@ def stage(result: "FitResult", metadata: dict, name: str = MODEL_NAME) -> tuple[
     return tag, root / name / tag.split(":")[1]
 
 
+def keep(tag: str) -> None:
+    """Move a staged candidate into the store without serving it (`clausewise rollback TAG` would)."""
+    name, version = tag.split(":")
+    target = models_dir() / name / version
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        os.rename(staging_dir() / name / version, target)
+
+
+def stored_metadata(tag: str) -> dict:
+    """The metadata a stored model was saved with (held-out figures, config, kind)."""
+    import bentoml
+
+    return dict(bentoml.models.get(tag).info.metadata)
+
+
 def promote(tag: str, reason: str) -> None:
     """Move a staged candidate into the store (one rename), then point `latest` at it (one replace)."""
     name, version = tag.split(":")
-    source = staging_dir() / name / version
-    target = models_dir() / name / version
     previous = current_tag(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        os.rename(source, target)
-    _write_atomic(target.parent / "latest", version)
+    keep(tag)
+    _write_atomic(models_dir() / name / "latest", version)
     with open(log_path(), "a", encoding="utf-8") as fh:
         fh.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": tag, "previous": previous,
                              "reason": reason}) + "\n")

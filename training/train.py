@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +22,10 @@ from tqdm.auto import tqdm
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, get_linear_schedule_with_warmup, set_seed
 
 from clausewise.model import ClauseModel
-from clausewise.model_dir import ModelInfo
+from clausewise.model_dir import FINE_TUNED, ModelInfo
 from clausewise.network import ClauseClassifier, base_model_path, model_input, pick_device, tokenize_pairs
 from clausewise.taxonomy import Taxonomy
+from training.checkpoint import Checkpointer, TrainingStopped
 from training.config import TrainConfig
 from training.data import LabelRecord
 from training.metrics import bagged_thresholds, multi_hot, tune_thresholds
@@ -120,7 +122,8 @@ def bucketed_batches(lengths: list[int], batch_size: int, generator: torch.Gener
     return [batches[i] for i in shuffled]
 
 
-def _pos_weight(y: np.ndarray, mode: str) -> torch.Tensor:
+def pos_weight(y: np.ndarray, mode: str) -> torch.Tensor:
+    """BCE positive weight per label: sqrt(neg/pos) (default), neg/pos ('linear') or 1 ('none')."""
     pos = y.sum(0)
     neg = len(y) - pos
     ratio = np.where(pos > 0, neg / np.maximum(pos, 1), 1.0)
@@ -131,14 +134,30 @@ def _pos_weight(y: np.ndarray, mode: str) -> torch.Tensor:
     return torch.tensor(ratio, dtype=torch.float32)
 
 
+def tune_into(info: ModelInfo, y_val: np.ndarray, scores: np.ndarray, config: TrainConfig) -> None:
+    """Per-label thresholds tuned on validation scores, once and bagged (both kept, so the held-out
+    report can compare them on the same model); `config.threshold_bags` picks the one served."""
+    once = tune_thresholds(y_val, scores)
+    bagged = bagged_thresholds(y_val, scores, max(config.threshold_bags, 25), config.seed)
+    info.extra["thresholds_once"] = [float(t) for t in once]
+    info.extra["thresholds_bagged"] = [float(t) for t in bagged]
+    info.thresholds = info.extra["thresholds_bagged" if config.threshold_bags else "thresholds_once"]
+
+
 def fit(
     records: list[LabelRecord],
     taxonomy: Taxonomy,
     config: TrainConfig,
     progress: bool = True,
     desc: str = "train",
+    checkpoint: Checkpointer | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> FitResult:
-    """Train a classifier on `records`; thresholds are tuned on a held-out share of them."""
+    """Train a classifier on `records`; thresholds are tuned on a held-out share of them.
+
+    With `checkpoint`, the run resumes from a matching checkpoint, saves one every `every_s` seconds
+    and, when `checkpoint.stop` is set, saves and raises TrainingStopped; `on_step(step, total)` follows it.
+    """
     started = time.time()
     set_seed(config.seed)  # python, numpy and torch
     if config.threads:
@@ -159,7 +178,7 @@ def fit(
     model = ClauseClassifier.from_base(base, list(names), config.dropout).to(device)
     ds = _encode(train_records, names, tokenizer, config)
     y_train = np.asarray(ds["labels"], dtype=np.float32)
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=_pos_weight(y_train, config.pos_weight).to(device))
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight(y_train, config.pos_weight).to(device))
 
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     enc_params = list(model.encoder.named_parameters())
@@ -174,21 +193,42 @@ def fit(
     ]
     optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
     steps_per_epoch = math.ceil(len(ds) / config.batch_size)
-    total = steps_per_epoch * config.epochs
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total), total)
+    fine_tune_steps = steps_per_epoch * config.epochs
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * fine_tune_steps), fine_tune_steps)
 
     columns = [c for c in ("input_ids", "attention_mask", "token_type_ids") if c in ds.column_names]
     generator = torch.Generator().manual_seed(config.seed)
     lengths = [len(ids) for ids in ds["input_ids"]]
-    bar = tqdm(total=total + steps_per_epoch * config.probe_epochs, desc=desc, unit="step",
-               disable=not progress, dynamic_ncols=True)
+    # LP-FT: fit the new head on the frozen encoder first (probe epochs), so fine-tuning starts from a
+    # good head instead of pushing random-head gradients into the pretrained encoder.
+    phases = [("probe", e) for e in range(config.probe_epochs)] + [("fine-tune", e) for e in range(config.epochs)]
+    total = steps_per_epoch * len(phases)
+    probe_opt = torch.optim.AdamW(model.head.parameters(), lr=config.probe_learning_rate)
+    first_phase, skip, step = 0, 0, 0
+    resumed = checkpoint.load()[0] if checkpoint else None
+    if resumed:
+        model.load_state_dict(resumed["model"])
+        optimizer.load_state_dict(resumed["optimizer"])
+        probe_opt.load_state_dict(resumed["probe_optimizer"])
+        scheduler.load_state_dict(resumed["scheduler"])
+        generator.set_state(resumed["generator"])  # as it was when that epoch drew its batches
+        first_phase, skip, step = resumed["phase"], resumed["batch"], resumed["step"]
+    bar = tqdm(total=total, initial=step, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
 
-    def run_epoch(epoch: int, opt: torch.optim.Optimizer, sched=None, probe: bool = False) -> None:
-        """One pass; in a probe epoch the encoder is frozen (eval mode, no gradients)."""
+    for p in range(first_phase, len(phases)):
+        stage, epoch = phases[p]
+        probe = stage == "probe"
+        opt, sched = (probe_opt, None) if probe else (optimizer, scheduler)
         model.train()
-        if probe:
+        if probe:  # the encoder is frozen: eval mode, no gradients
             model.encoder.eval()
-        for batch_idx in bucketed_batches(lengths, config.batch_size, generator):
+        epoch_generator = generator.get_state()
+        batches = bucketed_batches(lengths, config.batch_size, generator)
+        if resumed and p == first_phase:
+            torch.set_rng_state(resumed["torch_rng"])  # dropout continues as in the unbroken run
+        for b, batch_idx in enumerate(batches):
+            if p == first_phase and b < skip:
+                continue
             rows = ds[batch_idx]
             batch = tokenizer.pad({c: rows[c] for c in columns}, return_tensors="pt")
             batch = {k: v.to(device) for k, v in batch.items()}
@@ -203,33 +243,30 @@ def fit(
             opt.step()
             if sched is not None:
                 sched.step()
+            step += 1
             bar.update(1)
-            bar.set_postfix(stage="probe" if probe else "fine-tune", epoch=epoch + 1, loss=f"{loss.item():.4f}")
-
-    # LP-FT: fit the new head on the frozen encoder first, so fine-tuning starts from a good head
-    # instead of pushing random-head gradients into the pretrained encoder.
-    if config.probe_epochs:
-        probe_opt = torch.optim.AdamW(model.head.parameters(), lr=config.probe_learning_rate)
-        for epoch in range(config.probe_epochs):
-            run_epoch(epoch, probe_opt, probe=True)
-    for epoch in range(config.epochs):
-        run_epoch(epoch, optimizer, scheduler)
+            bar.set_postfix(stage=stage, epoch=epoch + 1, loss=f"{loss.item():.4f}")
+            if on_step:
+                on_step(step, total)
+            if checkpoint and checkpoint.due():
+                checkpoint.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                                 "probe_optimizer": probe_opt.state_dict(), "scheduler": scheduler.state_dict(),
+                                 "generator": epoch_generator, "torch_rng": torch.get_rng_state(),
+                                 "phase": p, "batch": b + 1, "step": step, "total": total})
+                if checkpoint.stop.is_set():
+                    bar.close()
+                    raise TrainingStopped(step, total)
     bar.close()
     model.eval()
 
     info = ModelInfo(
-        labels=list(names), thresholds=[0.5] * len(names), use_heading=config.use_heading, max_length=config.max_length
+        labels=list(names), thresholds=[0.5] * len(names), use_heading=config.use_heading, max_length=config.max_length,
+        extra={"kind": FINE_TUNED},
     )
     result = FitResult(model, tokenizer, info, 0.0)
     if val_idx:
         val_records = [records[i] for i in val_idx]
         scores = result.predictor(config.device).scores([r.text for r in val_records], [r.heading for r in val_records])
-        y_val = multi_hot([r.labels for r in val_records], names)
-        once = tune_thresholds(y_val, scores)
-        bagged = bagged_thresholds(y_val, scores, max(config.threshold_bags, 25), config.seed)
-        # Both are kept, so the held-out report can compare them on the same model.
-        info.extra["thresholds_once"] = [float(t) for t in once]
-        info.extra["thresholds_bagged"] = [float(t) for t in bagged]
-        info.thresholds = info.extra["thresholds_bagged" if config.threshold_bags else "thresholds_once"]
+        tune_into(info, multi_hot([r.labels for r in val_records], names), scores, config)
     result.seconds = time.time() - started
     return result
