@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -26,6 +26,16 @@ EXAMPLE_POLICY = (
     "We collect your name, phone number and address when you register.\n"
     "2. Cookies\n"
     "We use cookies to keep you signed in. You can refuse cookies in your browser settings.\n"
+    "3. Contact us\n"
+    "Questions about this policy can be sent to privacy@example.com."
+)
+EXAMPLE_POLICY_NEW = (  # EXAMPLE_POLICY renumbered, one clause reworded, one added
+    "Privacy Policy\n"
+    "1. Cookies\n"
+    "We use cookies to keep you signed in. You can refuse cookies in the settings of your browser.\n"
+    "2. Information we collect\n"
+    "We collect your name, phone number and address when you register.\n"
+    "We share your address with the courier that delivers your order.\n"
     "3. Contact us\n"
     "Questions about this policy can be sent to privacy@example.com."
 )
@@ -95,3 +105,56 @@ class AnalyzeResponse(BaseModel):
     clauses: list[AnalyzedClause]
     coverage: list[Coverage]
     missing: list[str] = Field(description="taxonomy topics no clause of the policy addresses")
+
+
+class ComparedClause(BaseModel):
+    index: int = Field(description="index of the clause among the clauses /analyze answers for that version")
+    start: int = Field(description="offset of the clause's first character in that version's input")
+    end: int = Field(description="offset after its last character: input[start:end] == text")
+    text: str
+    labels: list[str] = Field(description="labels at or above their thresholds, best first")
+
+
+class ComparedPair(BaseModel):
+    status: Literal["unchanged", "reworded", "added", "removed"] = Field(
+        description="unchanged (moved or renumbered included), reworded, added (new only), removed (old only)")
+    similarity: float = Field(description="1 unchanged; word similarity of a reworded pair; 0 added or removed")
+    old: ComparedClause | None = Field(description="the clause in the old version (none when added)")
+    new: ComparedClause | None = Field(description="the clause in the new version (none when removed)")
+    labels_added: list[str] = Field(description="labels of the new clause that the old one lacks")
+    labels_removed: list[str] = Field(description="labels of the old clause that the new one lacks")
+
+
+class TopicChange(BaseModel):
+    label: str
+    unchanged: int = Field(description="unchanged pairs about this topic (on either side)")
+    reworded: int
+    added: int
+    removed: int
+    coverage_old: int = Field(description="clauses about it in the old version")
+    coverage_new: int = Field(description="clauses about it in the new version")
+    appears: bool = Field(description="not covered before, covered now")
+    disappears: bool = Field(description="covered before, no longer")
+    examples: list[str] = Field(description="up to 3 changed clauses about it, quoted (added, removed, reworded)")
+
+
+class CompareCounts(BaseModel):
+    unchanged: int
+    reworded: int
+    added: int
+    removed: int
+
+
+class CompareFormats(BaseModel):
+    old: str
+    new: str
+
+
+class CompareResponse(BaseModel):
+    model: str
+    format: CompareFormats = Field(description="'html' or 'text' for each version")
+    counts: CompareCounts
+    summary: list[TopicChange] = Field(description="per label, in taxonomy order")
+    summary_lines: list[str] = Field(description="the summary in words: changed topics first, then the unchanged ones")
+    pairs: list[ComparedPair] = Field(description="aligned clauses in the new version's order; removed ones after "
+                                                  "the partner of their old predecessor")

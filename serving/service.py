@@ -1,4 +1,4 @@
-"""BentoML service: POST /classify, POST /analyze, GET /labels.
+"""BentoML service: POST /classify, POST /analyze, POST /compare, GET /labels.
 
     bentoml serve serving.service:Clausewise --host 127.0.0.1 --port 3000
 
@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import bentoml
@@ -30,16 +31,19 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
 from clausewise.bentoml_private import swagger_page
-from clausewise.model_dir import DEFAULT_TAG
+from clausewise.model_dir import DEFAULT_TAG, FINE_TUNED
+from clausewise.training_status import read_status
 from clausewise.analysis import CALL_ITEMS, SCORE_BATCH, distinct_inputs, label_policy, read_policy
 from clausewise.language import MODEL_LANGUAGE, detect, english_warning, warm_up
 from clausewise.segment import SegmentationStopped, rough_text_chars
+from serving.compare_api import compared, too_many_clauses, too_much_text
 from serving.errors import ConformingErrors
 from serving.limits import BodySizeLimit
 from serving.models import ModelSwap, Served
 from serving.schemas import (
     EXAMPLE_CLAUSES,
     EXAMPLE_POLICY,
+    EXAMPLE_POLICY_NEW,
     MAX_ANALYZE_CLAUSES,
     MAX_BODY_BYTES,
     MAX_POLICY_CHARS,
@@ -49,6 +53,7 @@ from serving.schemas import (
     ClassifiedClause,
     ClassifyResponse,
     ClauseText,
+    CompareResponse,
     LabelScore,
     PolicyText,
     Threshold,
@@ -68,13 +73,15 @@ _SWAP: list[ModelSwap] = []
 
 
 async def get_labels(_: Request) -> JSONResponse:
-    """The served model: its tag, taxonomy, tuned thresholds and held-out figures."""
+    """The served model (tag, kind, taxonomy, thresholds, held-out figures) and the background training, if any."""
     if not _SWAP:
         return JSONResponse({"error": "the model is still loading; retry shortly"}, status_code=503,
                             headers={"Retry-After": "5"})
     swap = _SWAP[0]
+    status = read_status()
     return JSONResponse({**swap.current.info, "model": swap.current.tag,
-                         "serving": {"reference": swap.ref, "swaps": swap.swaps, "failed": swap.failed}})
+                         "serving": {"reference": swap.ref, "swaps": swap.swaps, "failed": swap.failed},
+                         "training": asdict(status) if status else None})
 
 
 async def admin_reload(request: Request) -> JSONResponse:
@@ -120,7 +127,8 @@ def load_served(tag: str) -> Served:
     stored = bentoml.models.get(tag)
     model = ClauseModel.load(stored.path, device=DEVICE, backend=BACKEND)
     meta = stored.info.metadata
-    info = {"backend": model.backend, "labels": meta["taxonomy"],
+    info = {"backend": model.backend, "kind": model.info.extra.get("kind", FINE_TUNED),
+            "labels": meta["taxonomy"],
             "thresholds": dict(zip(model.labels, model.info.thresholds)),
             "heldout": meta.get("heldout_metrics") or {}}
     return Served(str(stored.tag), model, lambda texts, headings: model.scores(texts, headings, batch_size=SCORE_BATCH),
@@ -135,11 +143,6 @@ def _poll(swap: ModelSwap) -> None:
             swap.check()
         except Exception:  # never let the watcher die; check() logs its own failures
             log.exception("model check failed")
-
-
-def too_much_text(found: int, qualifier: str = "") -> str:
-    return (f"the input holds {qualifier}{found} characters of policy text (markup and page chrome not counted); "
-            f"the limit is {MAX_POLICY_CHARS}: send one policy at a time, or split it")
 
 
 @bentoml.service(name="clausewise", workers=1, traffic={"timeout": 120, "max_concurrency": 512})
@@ -195,12 +198,7 @@ class Clausewise:
     async def analyze(self, text: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY])) -> AnalyzeResponse:
         """Segment a whole policy (plain text, markdown or HTML page) and label every clause; chrome gets no labels."""
         served = self.swap.current
-        rough = rough_text_chars(text)
-        if rough > 3 * MAX_POLICY_CHARS:  # far over: refuse before the (slower) segmentation
-            raise bentoml.exceptions.InvalidArgument(too_much_text(rough, "at least "))
-        policy = await self._read(text)
-        if (found := policy.text_chars) > MAX_POLICY_CHARS:
-            raise bentoml.exceptions.InvalidArgument(too_much_text(found))
+        policy = await self._checked(text)
         texts, headings = policy.model_inputs()
         pairs, index = distinct_inputs(texts, headings)
         if len(pairs) > MAX_ANALYZE_CLAUSES:
@@ -213,8 +211,32 @@ class Clausewise:
         return AnalyzeResponse(model=served.tag, format=policy.format, language=language,
                                warnings=[warning] if warning else [], **label_policy(policy, rows, served.model))
 
+    @bentoml.api
+    async def compare(self, old: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY]),
+                      new: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY_NEW])) -> CompareResponse:
+        """Two versions aligned clause by clause (unchanged, reworded, added, removed), and what changed per topic."""
+        served = self.swap.current
+        old_policy, new_policy = await self._checked(old, "old"), await self._checked(new, "new")
+        (old_texts, old_headings), (new_texts, new_headings) = old_policy.model_inputs(), new_policy.model_inputs()
+        pairs, index = distinct_inputs(old_texts + new_texts, old_headings + new_headings)
+        if len(pairs) > MAX_ANALYZE_CLAUSES:
+            raise bentoml.exceptions.InvalidArgument(too_many_clauses(len(pairs)))
+        rows = await self._score(served, pairs, index) if pairs else []
+        result = await asyncio.to_thread(compared, old_policy, new_policy, rows, served.model)
+        return CompareResponse(model=served.tag, **result)
+
+    async def _checked(self, text: str, side: str | None = None):
+        """An input read under the text limits (a rough bound first, then the text found); 400 names the side."""
+        rough = rough_text_chars(text)
+        if rough > 3 * MAX_POLICY_CHARS:  # far over: refuse before the (slower) segmentation
+            raise bentoml.exceptions.InvalidArgument(too_much_text(rough, "at least ", side))
+        policy = await self._read(text, side)
+        if (found := policy.text_chars) > MAX_POLICY_CHARS:
+            raise bentoml.exceptions.InvalidArgument(too_much_text(found, side=side))
+        return policy
+
     @staticmethod
-    async def _read(text: str):
+    async def _read(text: str, side: str | None = None):
         """Segment on a thread (the event loop stays free), stopped when the caller goes away or after
         SEGMENT_TIMEOUT_S seconds (503 with Retry-After)."""
         stop = threading.Event()
@@ -223,6 +245,7 @@ class Clausewise:
             return await asyncio.to_thread(read_policy, text, lambda: stop.is_set() or time.monotonic() > deadline)
         except SegmentationStopped as exc:
             raise bentoml.exceptions.ServiceUnavailable(
+                (f"{side}: " if side else "") +
                 f"segmenting this input took over {SEGMENT_TIMEOUT_S:.0f} s ({exc}); the service is busy or the "
                 "input is unusually hard: retry later or send it in parts") from None
         finally:

@@ -16,7 +16,7 @@ import pytest
 from clausewise.model import ClauseModel
 from serving.schemas import (EXAMPLE_CLAUSES, MAX_ANALYZE_CLAUSES, MAX_BODY_BYTES, MAX_POLICY_CHARS, MAX_TEXT_CHARS,
                              MAX_TEXTS)
-from tests.utils import BODY_TIMEOUT_S, ROOT, SEED_DOCS
+from tests.utils import BODY_TIMEOUT_S, ROOT, SEED_DOCS, TOY_TEXTS
 
 SEED_004 = SEED_DOCS / "004_e8e6eb838ae425a6.txt"
 pytestmark = pytest.mark.slow
@@ -274,3 +274,78 @@ def test_a_chinese_policy_is_answered_with_its_language_and_a_warning(server):
 def test_an_english_seed_has_no_warning(server):
     body = post(server, "/analyze", {"text": SEED_004.read_text(encoding="utf-8")}).json()
     assert body["language"] == "en" and body["warnings"] == []
+
+
+COMPARE_CLAUSES = [t for texts in TOY_TEXTS.values() for t in texts]
+
+
+def numbered(clauses: list[str], marker: str = "{}. ") -> str:
+    return "Privacy Policy\n" + "\n".join(marker.format(k + 1) + c for k, c in enumerate(clauses))
+
+
+def test_compare_a_shuffled_renumbered_copy_has_no_change(server, stored_model, taxonomy):
+    import random
+
+    shuffled = list(COMPARE_CLAUSES)
+    random.Random(1).shuffle(shuffled)
+    old, new = numbered(COMPARE_CLAUSES), numbered(shuffled, "({}) ")
+    r = post(server, "/compare", {"old": old, "new": new})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    n = len(COMPARE_CLAUSES) + 1  # and the title
+    assert body["model"] == stored_model and body["format"] == {"old": "text", "new": "text"}
+    assert body["counts"] == {"unchanged": n, "reworded": 0, "added": 0, "removed": 0}
+    assert [s["label"] for s in body["summary"]] == list(taxonomy.names)
+    assert "no substantive change" in " ".join(body["summary_lines"])
+    for p in body["pairs"]:
+        assert p["status"] == "unchanged" and p["similarity"] == 1.0
+        assert old[p["old"]["start"]:p["old"]["end"]] == p["old"]["text"]
+        assert new[p["new"]["start"]:p["new"]["end"]] == p["new"]["text"]
+    # Indices are those of /analyze's clauses.
+    analyzed = post(server, "/analyze", {"text": new}).json()["clauses"]
+    assert all(analyzed[p["new"]["index"]]["text"] == p["new"]["text"] for p in body["pairs"])
+
+
+def test_compare_finds_an_added_clause_with_its_labels(server):
+    added = "We sell your browsing history to advertising networks."
+    old = numbered(COMPARE_CLAUSES)
+    new = numbered(COMPARE_CLAUSES[:5] + [added] + COMPARE_CLAUSES[5:])  # and everything after it renumbered
+    body = post(server, "/compare", {"old": old, "new": new}).json()
+    assert body["counts"] == {"unchanged": len(COMPARE_CLAUSES) + 1, "reworded": 0, "added": 1, "removed": 0}
+    (pair,) = [p for p in body["pairs"] if p["status"] != "unchanged"]
+    assert pair["status"] == "added" and pair["old"] is None and pair["similarity"] == 0.0
+    assert pair["new"]["text"].endswith(added) and new[pair["new"]["start"]:pair["new"]["end"]] == pair["new"]["text"]
+    assert set(pair["labels_added"]) == set(pair["new"]["labels"]) and pair["labels_removed"] == []
+    assert [p["new"]["index"] for p in body["pairs"]] == sorted(p["new"]["index"] for p in body["pairs"])
+    for s in body["summary"]:
+        assert s["added"] == (s["label"] in pair["new"]["labels"])
+
+
+TOO_LONG = "We keep logs for a year. " * 13_000
+FAR_TOO_LONG = "word " * MAX_POLICY_CHARS
+BAD_COMPARE = [
+    ({"old": TOO_LONG, "new": "We use cookies."}, f"old: the input holds {24 * 13_000} characters of policy text"),
+    ({"old": "We use cookies.", "new": TOO_LONG}, f"new: the input holds {24 * 13_000} characters of policy text"),
+    ({"old": "We use cookies.", "new": FAR_TOO_LONG}, f"new: the input holds at least {MAX_POLICY_CHARS * 5}"),
+    ({"old": FAR_TOO_LONG, "new": TOO_LONG}, f"old: the input holds at least {MAX_POLICY_CHARS * 5}"),
+    ({"old": "".join(f"We keep log {i} for a year. " for i in range(2_600)),
+      "new": "".join(f"We keep record {i} for a year. " for i in range(2_600))},
+     f"hold 5200 distinct clauses to score (old and new together, a clause in both counted once); the limit is "
+     f"{MAX_ANALYZE_CLAUSES} for both sides together"),
+    ({"old": 42, "new": "We use cookies."}, "old: Input should be a valid string"),
+    ({"old": "We use cookies.", "new": ["a list"]}, "new: Input should be a valid string"),
+    ({"old": "We use cookies."}, "new: Field required"),
+    ({"old": "We use cookies.", "new": " \n "}, "new: Value error, text is empty or only whitespace"),
+    ({"old": "", "new": "We use cookies."}, "old: String should have at least 1 character"),
+]
+
+
+@pytest.mark.parametrize("payload,message", BAD_COMPARE, ids=[m[:40] for _, m in BAD_COMPARE])
+def test_compare_bad_input_answers_4xx_naming_the_side(server, payload, message):
+    r = post(server, "/compare", payload)
+    assert 400 <= r.status_code < 500 and message in r.text, r.text
+
+
+def test_compare_is_in_the_openapi_document(server):
+    spec = httpx.get(f"{server}/docs.json", timeout=10).json()
+    assert "/compare" in spec["paths"] and "CompareResponse" in json.dumps(spec)
