@@ -59,3 +59,17 @@ def test_real_base_model_learns_a_separable_toy_set(taxonomy):
     scores = model.scores(list(probes.values()))
     for row, label in zip(scores, probes):
         assert model.labels[int(np.argmax(row))] == label
+
+
+def test_freeze_layers_leaves_the_lowest_layers_and_embeddings_as_they_were(tiny_base, taxonomy):
+    from transformers import AutoModel
+
+    base = AutoModel.from_pretrained(str(tiny_base)).state_dict()
+    trained = fit(toy_records(2), taxonomy, tiny_config(tiny_base, freeze_layers=1), progress=False)
+    state = trained.model.encoder.state_dict()
+    frozen = [k for k in base if k.startswith(("embeddings.", "encoder.layer.0."))]
+    moved = [k for k in base if k.startswith("encoder.layer.1.") and k.endswith("weight")]
+    assert frozen and all(torch.equal(base[k], state[k]) for k in frozen)
+    assert any(not torch.equal(base[k], state[k]) for k in moved)
+    with pytest.raises(ValueError, match="has 2 layers"):
+        fit(toy_records(2), taxonomy, tiny_config(tiny_base, freeze_layers=3), progress=False)

@@ -31,7 +31,7 @@ class TrainingStopped(Exception):
     """Raised by `fit` after it saved a checkpoint because a stop was requested (SIGTERM, Ctrl-C)."""
 
     def __init__(self, step: int, total: int):
-        super().__init__(f"stopped at step {step} of {total}; the checkpoint resumes it")
+        super().__init__(f"stopped at step {step} of {total}, checkpoint saved")
         self.step, self.total = step, total
 
 

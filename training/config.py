@@ -31,6 +31,7 @@ class TrainConfig:
     head_lr_multiplier: float = field(default=10.0, metadata={"help": "the new head learns this many times faster"})
     probe_epochs: int = field(default=0, metadata={"help": "epochs training only the head on the frozen encoder before fine-tuning (LP-FT); 0 = none"})
     probe_learning_rate: float = field(default=1e-3, metadata={"help": "learning rate of the head during the probe epochs"})
+    freeze_layers: int = field(default=0, metadata={"help": "keep the embeddings and this many lowest encoder layers frozen while fine-tuning (cheaper steps); 0 = train all"})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
     warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps with linear warm-up"})
     max_grad_norm: float = field(default=1.0, metadata={"help": "gradient clipping norm; 0 disables"})
@@ -56,6 +57,7 @@ class TrainConfig:
             (self.head_lr_multiplier > 0, "head_lr_multiplier", "a float > 0"),
             (self.probe_epochs >= 0, "probe_epochs", "an integer >= 0"),
             (0 < self.probe_learning_rate < 1, "probe_learning_rate", "a float in (0, 1)"),
+            (0 <= self.freeze_layers <= 24, "freeze_layers", "an integer in [0, 24]"),
             (self.weight_decay >= 0, "weight_decay", "a float >= 0"),
             (0 <= self.warmup_ratio < 1, "warmup_ratio", "a float in [0, 1)"),
             (self.max_grad_norm >= 0, "max_grad_norm", "a float >= 0"),

@@ -34,20 +34,25 @@ HEAD_WEIGHT_DECAY = 1e-4
 
 @torch.inference_mode()
 def embed(encoder: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, pairs: list[tuple[str, str | None]],
-          max_length: int, progress: Callable[[int], None] | None = None) -> np.ndarray:
-    """Mean-pooled encoder states of each input (as ClauseClassifier pools them), batched by length."""
+          max_length: int, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Mean-pooled encoder states of each input (as ClauseClassifier pools them), batched by length;
+    `progress(done, total)` counts padded tokens, which is what the time goes into."""
     encoded = tokenize_pairs(tokenizer, pairs, max_length)
     keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
-    order = sorted(range(len(pairs)), key=lambda i: len(encoded["input_ids"][i]))
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    order = sorted(range(len(pairs)), key=lengths.__getitem__)
+    batches = [order[s : s + EMBED_BATCH] for s in range(0, len(order), EMBED_BATCH)]
+    total = sum(len(idx) * lengths[idx[-1]] for idx in batches)
     out = np.zeros((len(pairs), encoder.config.hidden_size), dtype=np.float32)
-    for start in range(0, len(order), EMBED_BATCH):
-        idx = order[start : start + EMBED_BATCH]
+    done = 0
+    for idx in batches:
         batch = tokenizer.pad([{k: encoded[k][i] for k in keys} for i in idx], return_tensors="pt")
         hidden = encoder(**batch).last_hidden_state
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         out[idx] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).numpy()
+        done += len(idx) * lengths[idx[-1]]
         if progress:
-            progress(len(idx))
+            progress(done, total)
     return out
 
 
@@ -68,7 +73,7 @@ def fit_head(x: np.ndarray, y: np.ndarray, weights: torch.Tensor, seed: int) -> 
 def fit_quick(records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
               progress: Callable[[int, int], None] | None = None) -> FitResult:
     """Embed the training clauses (and their section windows) once with the frozen encoder, train the head,
-    tune thresholds on the same validation documents as `fit`; `progress(done, total)` per batch."""
+    tune thresholds on the same validation documents as `fit`; `progress(done, total)` in padded tokens."""
     started = time.time()
     set_seed(config.seed)
     if config.threads:
@@ -85,14 +90,7 @@ def fit_quick(records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfi
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = ClauseClassifier.from_base(base, list(names), config.dropout).eval()
     every = [model_input(r.text, r.heading, config.use_heading) for r in train_records + val_records]
-    done = [0]
-
-    def step(n: int) -> None:
-        done[0] += n
-        if progress:
-            progress(done[0], len(every))
-
-    x = embed(model.encoder, tokenizer, every, config.max_length, step)
+    x = embed(model.encoder, tokenizer, every, config.max_length, progress)
     y_train = multi_hot([r.labels for r in train_records], names)
     head = fit_head(x[: len(train_records)], y_train, pos_weight(y_train, config.pos_weight), config.seed)
     model.head.load_state_dict(head.state_dict())

@@ -134,6 +134,17 @@ def pos_weight(y: np.ndarray, mode: str) -> torch.Tensor:
     return torch.tensor(ratio, dtype=torch.float32)
 
 
+def freeze_lowest(model: ClauseClassifier, layers: int) -> None:
+    """Stop gradients into the embeddings and the `layers` lowest encoder layers (0: train everything)."""
+    if layers <= 0:
+        return
+    blocks = model.encoder.encoder.layer
+    if layers > len(blocks):
+        raise ValueError(f"freeze_layers is {layers} but the encoder has {len(blocks)} layers")
+    for module in [model.encoder.embeddings, *blocks[:layers]]:
+        module.requires_grad_(False)
+
+
 def tune_into(info: ModelInfo, y_val: np.ndarray, scores: np.ndarray, config: TrainConfig) -> None:
     """Per-label thresholds tuned on validation scores, once and bagged (both kept, so the held-out
     report can compare them on the same model); `config.threshold_bags` picks the one served."""
@@ -180,8 +191,9 @@ def fit(
     y_train = np.asarray(ds["labels"], dtype=np.float32)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight(y_train, config.pos_weight).to(device))
 
+    freeze_lowest(model, config.freeze_layers)
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
-    enc_params = list(model.encoder.named_parameters())
+    enc_params = [(n, p) for n, p in model.encoder.named_parameters() if p.requires_grad]
     groups = [
         {"params": [p for n, p in enc_params if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
         {"params": [p for n, p in enc_params if n.endswith(no_decay)], "weight_decay": 0.0},
