@@ -413,7 +413,6 @@ def score(args) -> int:
     read = [answers(f, set(items), pair_ids, topics) for f in args.passes]
     adj_items, adj_pairs = answers(args.adjudicated, set(items), pair_ids, topics)
     final_items, open_items = settle([r[0] for r in read], adj_items)
-    final_pairs, open_pairs = settle([r[1] for r in read], adj_pairs)
     rows = []
     for status, ok in (("reworded", lambda s, sub: s), ("unchanged", lambda s, sub: s and not sub)):
         judged = [final_items[k] for k, i in items.items() if i["status"] == status and k in final_items]
@@ -424,12 +423,15 @@ def score(args) -> int:
     for tier in ("text differs", "moved", "random"):
         judged = [final_items[k] for k, i in items.items() if i["status"] == "unchanged" and i["pick"] == tier and k in final_items]
         rows.append((f'  "unchanged", drawn as {tier}', sum(s and not sub for s, sub in judged), len(judged)))
-    changes = [c for v in final_pairs.values() for c in v]
-    rows.append(("summary recall (all topics)", sum(named for _, named in changes), len(changes)))
-    for topic in load_taxonomy().names:
-        named = [n for t, n in changes if t == topic]
-        if named:
-            rows.append((f"  summary recall: {topic}", sum(named), len(named)))
+    # Summary recall is measured per judge: each listed the substantive changes of every version pair on
+    # their own, so their lists differ in granularity and need no adjudication; both figures are shown.
+    for path, (_, judged_pairs) in zip(args.passes, read):
+        changes = [c for v in judged_pairs.values() for c in v]
+        rows.append((f"summary recall, judge {path.stem} (all topics)", sum(n for _, n in changes), len(changes)))
+        for topic in load_taxonomy().names:
+            named = [n for t, n in changes if t == topic]
+            if named and sum(named) < len(named):
+                rows.append((f"  {topic} (topics with a miss)", sum(named), len(named)))
     print("| measure | k / n | share [Wilson 95%] |\n|---|---:|---|")
     for name, k, n in rows:
         print(f"| {name} | {k} / {n} | {wilson(k, n)} |")
@@ -445,9 +447,9 @@ def score(args) -> int:
             equal_n = sum(len(a_pairs[k]) == len(b_pairs[k]) for k in both_pairs)
             print(f"| pairs: same number of substantive changes | {equal_n / len(both_pairs):.3f} | {len(both_pairs)} |")
             print(f"| pairs: equal (topic, named) lists | {sum(a_pairs[k] == b_pairs[k] for k in both_pairs) / len(both_pairs):.3f} | {len(both_pairs)} |")
-    missing = (set(items) - set(final_items) - set(open_items), pair_ids - set(final_pairs) - set(open_pairs))
-    if open_items or open_pairs or any(missing):
-        print(f"\nnot scored: need adjudication {open_items + open_pairs}; unanswered {sorted(missing[0] | missing[1])}")
+    missing = (set(items) - set(final_items) - set(open_items), set().union(*(set(pair_ids) - set(r[1]) for r in read)))
+    if open_items or any(missing):
+        print(f"\nnot scored: need adjudication {open_items}; unanswered {sorted(missing[0] | missing[1])}")
         return 1
     return 0
 

@@ -30,6 +30,7 @@ from clausewise.segment import plain_text
 REWORDED_MIN = 0.55
 CANDIDATES = 5        # per clause, the most TF-IDF-similar clauses of the other side that difflib confirms
 CANDIDATE_MIN = 0.1   # TF-IDF cosine (word uni+bigrams) below which two clauses are never candidates
+CONTEXT = 3           # neighbours on each side compared when a text occurs more than once
 QUOTE_CHARS = 80
 STATUSES = ("unchanged", "reworded", "added", "removed")
 
@@ -80,12 +81,40 @@ def word_ratio(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
 
 
-def _exact(old: list[str], new: list[str]) -> list[tuple[int, int]]:
-    """Pairs of equal normalised text, duplicates matched as multisets in order of appearance."""
-    where: dict[str, list[int]] = defaultdict(list)
-    for j, key in reversed(list(enumerate(new))):
-        where[key].append(j)  # last first, so pop() hands them out in order
-    return [(i, where[key].pop()) for i, key in enumerate(old) if where.get(key)]
+def _exact(old: list[str], new: list[str], old_ctx: list[str], new_ctx: list[str]) -> list[tuple[int, int]]:
+    """Pairs of equal normalised text. A text that occurs once on each side is paired directly; repeated
+    texts (a regional section's boilerplate, one date line per notice) go to the partner whose context
+    agrees most (same heading, equal neighbours), so a copy in another section is never taken for it."""
+    where_old: dict[str, list[int]] = defaultdict(list)
+    where_new: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(old):
+        where_old[key].append(i)
+    for j, key in enumerate(new):
+        where_new[key].append(j)
+    pairs: list[tuple[int, int]] = []
+    for key, olds in where_old.items():
+        news = where_new.get(key, [])
+        if len(olds) == 1 and len(news) == 1:
+            pairs.append((olds[0], news[0]))
+        elif olds and news:
+            ranked = sorted(((-_context(old, new, old_ctx, new_ctx, i, j), abs(i / max(1, len(old)) - j / max(1, len(new))), i, j)
+                             for i in olds for j in news))
+            used_old, used_new = set(), set()
+            for *_, i, j in ranked:
+                if i not in used_old and j not in used_new:
+                    used_old.add(i)
+                    used_new.add(j)
+                    pairs.append((i, j))
+    return sorted(pairs)
+
+
+def _context(old: list[str], new: list[str], old_ctx: list[str], new_ctx: list[str], i: int, j: int) -> int:
+    """How much the surroundings of old[i] and new[j] agree: same heading (2), equal neighbours within CONTEXT."""
+    agree = 2 * (old_ctx[i] == new_ctx[j])
+    for d in range(1, CONTEXT + 1):
+        agree += (i - d >= 0 and j - d >= 0 and old[i - d] == new[j - d])
+        agree += (i + d < len(old) and j + d < len(new) and old[i + d] == new[j + d])
+    return agree
 
 
 def _top(matrix, k: int) -> list[tuple[int, int]]:
@@ -134,10 +163,14 @@ def _ordered(pairs: list[Pair]) -> list[Pair]:
     return sorted(pairs, key=lambda p: (p.new, 0, 0) if p.new is not None else key[p.old])
 
 
-def align(old: list[str], new: list[str]) -> list[Pair]:
-    """Align the clause texts of two versions: unchanged, reworded, added and removed (see module doc)."""
+def align(old: list[str], new: list[str], old_headings: list[str | None] | None = None,
+          new_headings: list[str | None] | None = None) -> list[Pair]:
+    """Align the clause texts of two versions: unchanged, reworded, added and removed (see module doc);
+    headings, when given, tell repeated texts apart."""
     old_keys, new_keys = [normalise(t) for t in old], [normalise(t) for t in new]
-    pairs = [Pair("unchanged", i, j, 1.0) for i, j in _exact(old_keys, new_keys)]
+    old_ctx = [normalise(h or "") for h in (old_headings or [None] * len(old))]
+    new_ctx = [normalise(h or "") for h in (new_headings or [None] * len(new))]
+    pairs = [Pair("unchanged", i, j, 1.0) for i, j in _exact(old_keys, new_keys, old_ctx, new_ctx)]
     left_old = sorted(set(range(len(old))) - {p.old for p in pairs})
     left_new = sorted(set(range(len(new))) - {p.new for p in pairs})
     at_old = [i / max(1, len(old) - 1) for i in left_old]
@@ -182,11 +215,11 @@ def compare(old_policy: Policy, new_policy: Policy, old_rows, new_rows, model: L
     order = {n: k for k, n in enumerate(model.labels)}
     old_labels = [[n for n, _ in model.chosen(r)] for r in old_rows]
     new_labels = [[n for n, _ in model.chosen(r)] for r in new_rows]
-    old_texts, new_texts = old_policy.model_inputs()[0], new_policy.model_inputs()[0]
+    (old_texts, old_headings), (new_texts, new_headings) = old_policy.model_inputs(), new_policy.model_inputs()
     if len(old_labels) != len(old_texts) or len(new_labels) != len(new_texts):
         raise ValueError("one score row per scored clause is needed on each side; score Policy.model_inputs()")
     pairs = []
-    for p in align(old_texts, new_texts):
+    for p in align(old_texts, new_texts, old_headings, new_headings):
         was = set(old_labels[p.old]) if p.old is not None else set()
         now = set(new_labels[p.new]) if p.new is not None else set()
         pairs.append({"status": p.status, "similarity": round(p.similarity, 3),

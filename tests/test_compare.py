@@ -155,3 +155,18 @@ def test_each_distinct_clause_is_scored_once_for_both_versions():
 
     cmp.compare_texts(OLD_POLICY, NEW_POLICY, model, score=score)
     assert len(seen) == len(set(seen)) == 9  # 5 + 6 clauses; 2 the same in both ("4. Contact" became "5. Contact")
+
+
+def test_repeated_texts_pair_with_the_copy_in_the_same_section():
+    """Regional sections repeat the same lines; a section added in front must not shift the pairing."""
+    def section(region: str) -> list[tuple[str, str]]:
+        return [(f"Notice to individuals in {region}", region), ("Data Controller", region),
+                (f"If you reside in {region}, our local company is the controller.", region),
+                ("Note: we store information in data centers in the United States.", region)]
+
+    old = section("Thailand") + section("Brazil")
+    new = section("Japan") + section("Thailand") + section("Brazil")
+    pairs = cmp.align([t for t, _ in old], [t for t, _ in new], [h for _, h in old], [h for _, h in new])
+    unchanged = {(p.old, p.new) for p in pairs if p.status == "unchanged"}
+    assert unchanged == {(i, i + 4) for i in range(8)}  # every old line with its own section's copy
+    assert sorted(p.new for p in pairs if p.status == "added") == [0, 1, 2, 3]
