@@ -92,6 +92,22 @@ def test_labels_endpoint_serves_the_taxonomy(server, taxonomy):
     assert 0 <= body["heldout"]["real"]["clauses"]["macro_f1"] <= 1 and "coverage" in body["heldout"]["written"]
 
 
+def test_labels_names_the_model_kind_and_the_training_behind_it(server):
+    import os
+
+    from clausewise.training_status import TrainingStatus, status_path, write_status
+
+    assert httpx.get(f"{server}/labels", timeout=10).json()["kind"] == "fine-tuned"
+    write_status(TrainingStatus(state="running", name="clause-classifier", stage="fine-tune", step=400, total=1000,
+                                steps_per_s=2.0, eta_s=300.0, pid=os.getpid()))
+    try:
+        training = httpx.get(f"{server}/labels", timeout=10).json()["training"]
+        assert training["state"] == "running" and training["step"] == 400 and training["eta_s"] == 300.0
+    finally:
+        status_path().unlink()
+    assert httpx.get(f"{server}/labels", timeout=10).json()["training"] is None
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/docs.json"])
 def test_bentoml_endpoints_stay_on(server, path):
     assert httpx.get(f"{server}{path}", timeout=10).status_code == 200
