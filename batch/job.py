@@ -184,23 +184,28 @@ _SEGMENTED = pa.schema([("policy_id", pa.string()), ("source", pa.string()), ("l
                         ("format", pa.string()), ("clauses", pa.string()), ("error", pa.string())])
 
 
+def load_bundle(bundle_ref, device: str, threads: int):
+    """A ClauseModel from a model_bundle put in Ray's object store (inside an actor)."""
+    import ray
+
+    from clausewise.model import ClauseModel
+
+    files = ray.get(bundle_ref["files"])  # wrapped in a dict so Ray hands over the reference, not a copy per call
+    folder = tempfile.mkdtemp(prefix="clausewise-model-")
+    try:
+        for rel, data in files.items():
+            (Path(folder) / rel).parent.mkdir(parents=True, exist_ok=True)
+            (Path(folder) / rel).write_bytes(data)
+        return ClauseModel.load(folder, device=device, threads=threads)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # everything is in memory now
+
+
 class Scorer:
     """Scoring stage, one per actor: the model loaded once, then model.scores + label_policy per policy."""
 
     def __init__(self, bundle_ref, device: str, threads: int):
-        import ray
-
-        from clausewise.model import ClauseModel
-
-        files = ray.get(bundle_ref["files"])  # wrapped in a dict so Ray hands over the reference, not a copy per call
-        folder = tempfile.mkdtemp(prefix="clausewise-model-")
-        try:
-            for rel, data in files.items():
-                (Path(folder) / rel).parent.mkdir(parents=True, exist_ok=True)
-                (Path(folder) / rel).write_bytes(data)
-            self.model = ClauseModel.load(folder, device=device, threads=threads)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)  # everything is in memory now
+        self.model = load_bundle(bundle_ref, device, threads)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         from clausewise.analysis import SCORE_BATCH, Policy, label_policy, score_policy

@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 
+import pytest
+
 from clausewise_cli.main import main
 
 OLD = "# Privacy\n\n1. We collect your email address.\n2. We do not sell your data.\n3. Contact us by email.\n"
@@ -44,18 +46,25 @@ def _git(repo, *args, date=None):
                    check=True, capture_output=True, env={k: v for k, v in env.items() if v})
 
 
-def test_history_writes_one_row_per_version(stored_model, tmp_path, capsys):
+def versions_repo(tmp_path, docs=("Acme",)):
+    """A git repository of three versions of each doc's privacy policy: 2 clauses, then 1 and 2 added."""
     repo = tmp_path / "versions"
     repo.mkdir()
     _git(repo, "init", "-q")
-    clauses = ["We collect your email address.", "Contact us by email."]
     added = ["We keep logs for 90 days.", "Children under 13 may not sign up.", "We use cookies on our pages."]
+    texts = {d: [f"We collect your email address at {d}.", "Contact us by email."] for d in docs}
     for k, extra in enumerate([[], added[:1], added[1:]]):
-        clauses = clauses + extra
-        (repo / "Acme").mkdir(exist_ok=True)
-        (repo / "Acme" / "Privacy Policy.md").write_text("\n\n".join(clauses) + "\n", encoding="utf-8")
+        for d in docs:
+            texts[d] = texts[d] + extra
+            (repo / d).mkdir(exist_ok=True)
+            (repo / d / "Privacy Policy.md").write_text("\n\n".join(texts[d]) + "\n", encoding="utf-8")
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", f"v{k}", date=f"2024-0{k + 1}-01T00:00:00+00:00")
+    return repo
+
+
+def test_history_writes_one_row_per_version(stored_model, tmp_path, capsys):
+    repo = versions_repo(tmp_path)
     out = tmp_path / "history.csv"
     assert main(["history", str(repo), "Acme/Privacy Policy.md", "--out", str(out), "--model", stored_model]) == 0
     assert "wrote 3 versions" in capsys.readouterr().out
@@ -67,3 +76,17 @@ def test_history_writes_one_row_per_version(stored_model, tmp_path, capsys):
     assert labels and all(f"added_{n}" in rows[0] and f"reworded_{n}" in rows[0] for n in labels)
     assert main(["history", str(repo), "Acme/Terms.md", "--out", str(out), "--model", stored_model]) == 2
     assert "Acme/Terms.md has no history" in capsys.readouterr().err
+
+
+def test_history_of_several_documents_on_ray_data_equals_in_process(stored_model, tmp_path, capsys):
+    pytest.importorskip("ray")
+    repo = versions_repo(tmp_path, docs=("Acme", "Beta"))
+    paths = ["Acme/Privacy Policy.md", "Beta/Privacy Policy.md", "Gone/Privacy Policy.md"]
+    local, ray_out = tmp_path / "local.csv", tmp_path / "ray.csv"
+    assert main(["history", str(repo), *paths[:2], "--out", str(local), "--model", stored_model]) == 0
+    assert main(["history", str(repo), *paths[:2], "--out", str(ray_out), "--model", stored_model,
+                 "--actors", "2"]) == 0
+    assert "wrote 6 versions of 2 document(s)" in capsys.readouterr().out
+    assert ray_out.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
+    assert main(["history", str(repo), *paths, "--out", str(ray_out), "--model", stored_model, "--actors", "1"]) == 2
+    assert "Gone/Privacy Policy.md has no history" in capsys.readouterr().err  # checked before Ray starts
