@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,8 +24,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser_page(server):
+@contextlib.contextmanager
+def open_page(server: str):
+    """The page in headless Chromium (a fresh profile), loaded and its label legend drawn."""
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="clausewise-chromium-")
@@ -39,6 +41,12 @@ def browser_page(server):
         yield page
         context.close()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    with open_page(server) as page:
+        yield page
 
 
 def test_page_and_docs_are_served(server):
@@ -126,3 +134,22 @@ def test_server_error_is_shown_to_the_user(browser_page):
         assert not page.is_disabled("#analyse")
     finally:
         page.unroute("**/analyze")
+
+
+def test_page_names_the_model_and_the_training_behind_it(browser_page, server):
+    import os
+
+    from clausewise.training_status import TrainingStatus, status_path, write_status
+
+    write_status(TrainingStatus(state="running", name="clause-classifier", stage="fine-tune", step=250, total=1000,
+                                steps_per_s=2.0, eta_s=375.0, pid=os.getpid()))
+    try:
+        browser_page.reload()
+        browser_page.wait_for_function("document.getElementById('model').textContent.includes('training')")
+        text = browser_page.text_content("#model")
+        assert "a fine-tuned model is training: 25%, about 6 min left" in text
+        assert "real held-out macro-F1" in text and "(clauses)" in text
+    finally:
+        status_path().unlink()
+        browser_page.reload()
+        browser_page.wait_for_selector("#legend li")

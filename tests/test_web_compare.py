@@ -8,14 +8,12 @@ included.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.test_web import ARGS, CHROMIUM, SCREENSHOTS
+from tests.test_web import CHROMIUM, SCREENSHOTS, open_page
 from tests.utils import ROOT, TOY_TEXTS
 
 SAVED_PAGE = ROOT / "tests" / "data" / "ota_123greetings_privacy_policy.html"
@@ -46,18 +44,8 @@ NEW = numbered([REWORDED[1] if c == REWORDED[0] else c for c in CLAUSES[:5] + [A
 
 @pytest.fixture(scope="module")
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="clausewise-chromium-")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=ARGS, viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.goto(server + "/")
-        page.wait_for_selector("#legend li")
+    with open_page(server) as page:
         yield page
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_tabs_switch_by_keyboard(page):
