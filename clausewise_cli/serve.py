@@ -18,7 +18,8 @@ import time
 
 from clausewise.model_dir import DEFAULT_TAG, QUICK
 
-STOP_GRACE_S = 30  # how long the background training may take to save its checkpoint when stopped
+STOP_GRACE_S = 30
+QUICK_SELECTION = "real"  # what the quick model trains on (training.data.SELECTIONS)  # how long the background training may take to save its checkpoint when stopped
 
 
 def add_serve(p: argparse.ArgumentParser) -> None:
@@ -65,7 +66,9 @@ def store_quick_model(name: str) -> str:
     from training.quick import fit_quick
     from training.registry import build_metadata, store_model
 
-    taxonomy, config = load_taxonomy(), TrainConfig()
+    # The real policies alone: the first answer within minutes (111 s measured, docs/first-run.md); the
+    # fine-tuned default that follows also learns from the written sets.
+    taxonomy, config = load_taxonomy(), TrainConfig(selection=QUICK_SELECTION)
     records = load_records(None, taxonomy, config.selection)
     print(f"No {name} in the model store: training the quick model first (the base encoder frozen, a head "
           f"trained on its embeddings of {len(records)} clauses); the fine-tuned model follows in the background.",
