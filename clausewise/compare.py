@@ -286,5 +286,11 @@ def compare_texts(old_text: str, new_text: str, model: ScoringModel,
     new_texts, new_headings = new_policy.model_inputs()
     texts, headings = old_texts + new_texts, old_headings + new_headings
     rows = score_policy(score or model.scores, texts, headings) if texts else []
-    result = compare(old_policy, new_policy, rows[: len(old_texts)], rows[len(old_texts):], model)
+    return compare_scored(old_policy, new_policy, rows, model)
+
+
+def compare_scored(old_policy: Policy, new_policy: Policy, rows: list, model: Labeller) -> dict:
+    """`compare` plus each side's format, from one list of rows: old's model inputs, then new's."""
+    split = len(old_policy.model_inputs()[0])
+    result = compare(old_policy, new_policy, rows[:split], rows[split:], model)
     return {**result, "format": {"old": old_policy.format, "new": new_policy.format}}

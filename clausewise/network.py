@@ -55,6 +55,12 @@ def pick_device(setting: str = "auto") -> torch.device:
     return torch.device(setting)
 
 
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the token states under the attention mask: a clause's embedding."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
 class ClauseClassifier(nn.Module):
     """Encoder + attention-masked mean pooling + dropout + linear layer giving one logit per label."""
 
@@ -72,9 +78,7 @@ class ClauseClassifier(nn.Module):
 
     def pool_and_classify(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Mean of the token states under the attention mask, then the head."""
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return self.head(self.dropout(pooled))
+        return self.head(self.dropout(mean_pool(hidden, attention_mask)))
 
     @classmethod
     def from_base(cls, base: str | Path, labels: list[str], dropout: float = 0.1) -> "ClauseClassifier":

@@ -115,7 +115,8 @@ def start_background_training(name: str) -> subprocess.Popen | None:
           f"(progress below, in GET /labels and on the page; full log {log})", flush=True)
     argv = [sys.executable, "-m", "clausewise_cli", "train", "--background", "--cv", "none", "--name", name]
     # Its own session, so Ctrl-C reaches only the server; this process stops the training (SIGTERM) itself.
-    return subprocess.Popen(argv, start_new_session=True, stdout=None, stderr=open(log, "a", encoding="utf-8"))
+    with open(log, "a", encoding="utf-8") as stderr:  # the child keeps its own copy of the file
+        return subprocess.Popen(argv, start_new_session=True, stderr=stderr)
 
 
 def stop_background_training(trainer: subprocess.Popen) -> None:

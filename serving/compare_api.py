@@ -8,7 +8,7 @@ between them is scored once), then `compared` aligns and summarises them (clause
 from __future__ import annotations
 
 from clausewise.analysis import Labeller, Policy
-from clausewise.compare import compare, summary_lines
+from clausewise.compare import compare_scored, summary_lines
 from serving.schemas import MAX_ANALYZE_CLAUSES, MAX_POLICY_CHARS
 
 SIDES = ("old", "new")
@@ -30,8 +30,5 @@ def too_many_clauses(found: int) -> str:
 
 def compared(old: Policy, new: Policy, rows: list, model: Labeller) -> dict:
     """The /compare answer but the model tag: `rows` score old's model inputs, then new's, in order."""
-    split = len(old.model_inputs()[0])
-    result = compare(old, new, rows[:split], rows[split:], model)
-    result["format"] = {"old": old.format, "new": new.format}
-    result["summary_lines"] = summary_lines(result)
-    return result
+    result = compare_scored(old, new, rows, model)
+    return {**result, "summary_lines": summary_lines(result)}

@@ -18,13 +18,12 @@ import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, set_seed
 
 from clausewise.model_dir import QUICK, ModelInfo
-from clausewise.network import ClauseClassifier, base_model_path, model_input, tokenize_pairs
+from clausewise.network import ClauseClassifier, base_model_path, mean_pool, model_input, tokenize_pairs
 from clausewise.taxonomy import Taxonomy
 from training.config import TrainConfig
 from training.data import LabelRecord
 from training.metrics import multi_hot
-from training.paragraphs import section_windows
-from training.train import FitResult, pos_weight, tune_into, tuning_split
+from training.train import FitResult, pos_weight, training_and_tuning, tune_into
 
 EMBED_BATCH = 64
 HEAD_STEPS = 400  # full-batch AdamW steps on the embeddings (converged well before, measured)
@@ -48,8 +47,7 @@ def embed(encoder: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, pairs: l
     for idx in batches:
         batch = tokenizer.pad([{k: encoded[k][i] for k in keys} for i in idx], return_tensors="pt")
         hidden = encoder(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        out[idx] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).numpy()
+        out[idx] = mean_pool(hidden, batch["attention_mask"]).numpy()
         done += len(idx) * lengths[idx[-1]]
         if progress:
             progress(done, total)
@@ -80,12 +78,7 @@ def fit_quick(records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfi
         torch.set_num_threads(config.threads)
     names = taxonomy.names
     base = config.base_model or str(base_model_path())
-    train_idx, val_idx = tuning_split(records, config) if config.tune_thresholds and len(records) >= 10 \
-        else (list(range(len(records))), [])
-    train_records = [records[i] for i in train_idx]
-    if config.paragraphs:
-        train_records += section_windows(train_records, labels_order=names)
-    val_records = [records[i] for i in val_idx]
+    train_records, val_records = training_and_tuning(records, taxonomy, config)
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = ClauseClassifier.from_base(base, list(names), config.dropout).eval()

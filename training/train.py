@@ -145,6 +145,20 @@ def freeze_lowest(model: ClauseClassifier, layers: int) -> None:
         module.requires_grad_(False)
 
 
+def training_and_tuning(records: list[LabelRecord], taxonomy: Taxonomy,
+                        config: TrainConfig) -> tuple[list[LabelRecord], list[LabelRecord]]:
+    """(what the weights learn from, where thresholds are tuned): the tuning split (`tuning_split`) held
+    out, section windows added from the training clauses only, so none of the tuning split leaks in."""
+    if config.tune_thresholds and len(records) >= 10:
+        train_idx, val_idx = tuning_split(records, config)
+    else:
+        train_idx, val_idx = list(range(len(records))), []
+    train_records = [records[i] for i in train_idx]
+    if config.paragraphs:
+        train_records += section_windows(train_records, labels_order=taxonomy.names)
+    return train_records, [records[i] for i in val_idx]
+
+
 def tune_into(info: ModelInfo, y_val: np.ndarray, scores: np.ndarray, config: TrainConfig) -> None:
     """Per-label thresholds tuned on validation scores, once and bagged (both kept, so the held-out
     report can compare them on the same model); `config.threshold_bags` picks the one served."""
@@ -177,13 +191,7 @@ def fit(
     base = config.base_model or str(base_model_path())
     device = pick_device(config.device)
 
-    if config.tune_thresholds and len(records) >= 10:
-        train_idx, val_idx = tuning_split(records, config)
-    else:
-        train_idx, val_idx = list(range(len(records))), []
-    train_records = [records[i] for i in train_idx]
-    if config.paragraphs:  # built from the training clauses only, so none of the tuning split leaks in
-        train_records += section_windows(train_records, labels_order=taxonomy.names)
+    train_records, val_records = training_and_tuning(records, taxonomy, config)
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = ClauseClassifier.from_base(base, list(names), config.dropout).to(device)
@@ -216,7 +224,7 @@ def fit(
     phases = [("probe", e) for e in range(config.probe_epochs)] + [("fine-tune", e) for e in range(config.epochs)]
     total = steps_per_epoch * len(phases)
     probe_opt = torch.optim.AdamW(model.head.parameters(), lr=config.probe_learning_rate)
-    first_phase, skip, step = 0, 0, 0
+    first_phase, skip, step, resumed_rng = 0, 0, 0, None
     resumed = checkpoint.load()[0] if checkpoint else None
     if resumed:
         model.load_state_dict(resumed["model"])
@@ -224,7 +232,8 @@ def fit(
         probe_opt.load_state_dict(resumed["probe_optimizer"])
         scheduler.load_state_dict(resumed["scheduler"])
         generator.set_state(resumed["generator"])  # as it was when that epoch drew its batches
-        first_phase, skip, step = resumed["phase"], resumed["batch"], resumed["step"]
+        first_phase, skip, step, resumed_rng = resumed["phase"], resumed["batch"], resumed["step"], resumed["torch_rng"]
+    del resumed  # the loaded weights and optimiser states are copied in; do not hold them for the whole run
     bar = tqdm(total=total, initial=step, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
 
     for p in range(first_phase, len(phases)):
@@ -236,8 +245,8 @@ def fit(
             model.encoder.eval()
         epoch_generator = generator.get_state()
         batches = bucketed_batches(lengths, config.batch_size, generator)
-        if resumed and p == first_phase:
-            torch.set_rng_state(resumed["torch_rng"])  # dropout continues as in the unbroken run
+        if resumed_rng is not None and p == first_phase:
+            torch.set_rng_state(resumed_rng)  # dropout continues as in the unbroken run
         for b, batch_idx in enumerate(batches):
             if p == first_phase and b < skip:
                 continue
@@ -276,8 +285,7 @@ def fit(
         extra={"kind": FINE_TUNED},
     )
     result = FitResult(model, tokenizer, info, 0.0)
-    if val_idx:
-        val_records = [records[i] for i in val_idx]
+    if val_records:
         scores = result.predictor(config.device).scores([r.text for r in val_records], [r.heading for r in val_records])
         tune_into(info, multi_hot([r.labels for r in val_records], names), scores, config)
     result.seconds = time.time() - started
