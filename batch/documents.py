@@ -38,12 +38,17 @@ def kind_of(path: Path) -> str:
             return "parquet"
         raise ValueError(f"input {path}: expected a folder of documents, a .jsonl file or a .parquet file")
     exts = {p.suffix.lower().lstrip(".") for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")}
-    found = [kind for kind, known in (("folder", DOC_EXTENSIONS), ("jsonl", JSONL_EXTENSIONS),
-                                      ("parquet", PARQUET_EXTENSIONS)) if exts & set(known)]
+    found = [
+        kind
+        for kind, known in (("folder", DOC_EXTENSIONS), ("jsonl", JSONL_EXTENSIONS), ("parquet", PARQUET_EXTENSIONS))
+        if exts & set(known)
+    ]
     if len(found) != 1:
         what = "none of them" if not found else " and ".join(found)
-        raise ValueError(f"input folder {path} must hold one kind of input (documents .txt/.md/.html, .jsonl or "
-                         f".parquet files); found {what}")
+        raise ValueError(
+            f"input folder {path} must hold one kind of input (documents .txt/.md/.html, .jsonl or "
+            f".parquet files); found {what}"
+        )
     return found[0]
 
 

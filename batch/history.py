@@ -41,8 +41,9 @@ def versions(git_dir: Path, path: str, max_versions: int | None = None) -> list[
     out = git(git_dir, "log", "--diff-filter=ACMRT", "--format=%H%x09%cI", "--", path).decode()
     found = [tuple(line.split("\t")) for line in reversed(out.splitlines()) if line]
     if not found:
-        raise FileNotFoundError(f"{path} has no history in {git_dir}; "
-                                f"list its documents with: git -C {git_dir} ls-tree -r --name-only HEAD")
+        raise FileNotFoundError(
+            f"{path} has no history in {git_dir}; list its documents with: git -C {git_dir} ls-tree -r --name-only HEAD"
+        )
     return found[-max_versions:] if max_versions else found  # type: ignore[return-value]
 
 
@@ -105,8 +106,6 @@ def write_table(rows: list[dict], out: Path) -> None:
     pq.write_table(pa.Table.from_pylist(rows), out)
 
 
-
-
 class HistoryScorer:
     """Ray Data actor: the model loaded once (from Ray's object store), then one document history per row."""
 
@@ -123,12 +122,14 @@ class HistoryScorer:
             rows = history_rows(self.git_dir, row["path"], self.model, self.max_versions, warnings.append)
         except Exception as exc:  # one unreadable document must not stop the others
             return [{"path": row["path"], "row": None, "error": f"{type(exc).__name__}: {exc}"}]
-        return ([{"path": row["path"], "row": json.dumps(r), "error": None} for r in rows]
-                + [{"path": row["path"], "row": None, "error": w} for w in warnings])
+        return [{"path": row["path"], "row": json.dumps(r), "error": None} for r in rows] + [
+            {"path": row["path"], "row": None, "error": w} for w in warnings
+        ]
 
 
-def run_history(git_dir: Path, paths: list[str], model_tag: str, actors: int,
-                max_versions: int | None = None) -> tuple[list[dict], list[str]]:
+def run_history(
+    git_dir: Path, paths: list[str], model_tag: str, actors: int, max_versions: int | None = None
+) -> tuple[list[dict], list[str]]:
     """(rows, problems) of every path's history, on Ray Data with `actors` model copies."""
     import ray
     import ray.data
@@ -140,9 +141,12 @@ def run_history(git_dir: Path, paths: list[str], model_tag: str, actors: int,
     try:
         bundle = {"files": ray.put(files)}
         ds = ray.data.from_items([{"path": p} for p in paths])
-        ds = ds.flat_map(HistoryScorer, concurrency=actors, num_cpus=1,
-                         fn_constructor_kwargs={"bundle_ref": bundle, "git_dir": str(git_dir),
-                                                "max_versions": max_versions})
+        ds = ds.flat_map(
+            HistoryScorer,
+            concurrency=actors,
+            num_cpus=1,
+            fn_constructor_kwargs={"bundle_ref": bundle, "git_dir": str(git_dir), "max_versions": max_versions},
+        )
         out = ds.take_all()
     finally:
         if started:

@@ -31,17 +31,16 @@ import pyarrow as pa
 from batch import documents, output
 
 
-
 @dataclass
 class BatchOptions:
     """How a batch run is sized; the defaults suit one machine."""
 
-    model: str = ""              # stored model tag; empty = clausewise.model_dir.DEFAULT_TAG
-    actors: int = 1              # scoring actors (model copies)
-    cpus_per_actor: int = 1      # CPU cores (and ONNX Runtime threads) of each CPU actor
-    gpus: int = 0                # > 0: torch actors with num_gpus=1 each, `gpus` of them (overrides actors)
-    part_size: int = 200         # policies per Parquet part; a kill loses at most the parts in flight
-    policies_per_call: int = 8   # policies handed to an actor at once
+    model: str = ""  # stored model tag; empty = clausewise.model_dir.DEFAULT_TAG
+    actors: int = 1  # scoring actors (model copies)
+    cpus_per_actor: int = 1  # CPU cores (and ONNX Runtime threads) of each CPU actor
+    gpus: int = 0  # > 0: torch actors with num_gpus=1 each, `gpus` of them (overrides actors)
+    part_size: int = 200  # policies per Parquet part; a kill loses at most the parts in flight
+    policies_per_call: int = 8  # policies handed to an actor at once
     max_chars: int = documents.MAX_POLICY_CHARS
     num_cpus: int | None = None  # CPUs of a locally started Ray (default: all, at least actors' + 1); not on a cluster
 
@@ -55,16 +54,18 @@ class BatchOptions:
 
 @dataclass
 class Summary:
-    policies: int = 0   # written by this run
+    policies: int = 0  # written by this run
     clauses: int = 0
     errors: int = 0
-    skipped: int = 0    # already in the output before this run
+    skipped: int = 0  # already in the output before this run
     seconds: float = 0.0
 
     def line(self) -> str:
         rate = self.clauses / self.seconds if self.seconds else 0.0
-        return (f"batch: {self.policies:,} policies ({self.skipped:,} already written, skipped), "
-                f"{self.clauses:,} clauses, {self.errors:,} errors, {rate:,.1f} clauses/s in {self.seconds:.1f} s")
+        return (
+            f"batch: {self.policies:,} policies ({self.skipped:,} already written, skipped), "
+            f"{self.clauses:,} clauses, {self.errors:,} errors, {rate:,.1f} clauses/s in {self.seconds:.1f} s"
+        )
 
 
 # --- Ray ----------------------------------------------------------------------------------------------
@@ -83,8 +84,13 @@ def connect(num_cpus: int | None = None) -> bool:
     # Local workers import this checkout's packages, whatever the interpreter has installed.
     root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-    ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
-             runtime_env={"env_vars": {"PYTHONPATH": path}})
+    ray.init(
+        num_cpus=num_cpus,
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": path}},
+    )
     return True
 
 
@@ -97,8 +103,11 @@ def model_bundle(tag: str, with_torch: bool) -> tuple[str, dict[str, bytes]]:
     stored = bentoml.models.get(tag)
     root = Path(stored.path)
     skip_weights = not with_torch and int8_path(root) is not None
-    files = {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-             if p.is_file() and not (skip_weights and p.suffix in (".safetensors", ".bin"))}
+    files = {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not (skip_weights and p.suffix in (".safetensors", ".bin"))
+    }
     return str(stored.tag), files
 
 
@@ -144,14 +153,20 @@ def check_parquet(batch: pa.Table, done: frozenset, max_chars: int) -> pa.Table:
     return _table(out)
 
 
-_CHECKED = pa.schema([("policy_id", pa.string()), ("source", pa.string()), ("text", pa.string()),
-                      ("language", pa.string()), ("error", pa.string())])
+_CHECKED = pa.schema(
+    [
+        ("policy_id", pa.string()),
+        ("source", pa.string()),
+        ("text", pa.string()),
+        ("language", pa.string()),
+        ("error", pa.string()),
+    ]
+)
 
 
 def _checked(pid: str, source: str, text: str | None, error: str | None, max_chars: int) -> dict:
     error = error or documents.check_text(text, max_chars)
-    return {"policy_id": pid, "source": source, "text": None if error else text,
-            "language": None, "error": error}
+    return {"policy_id": pid, "source": source, "text": None if error else text, "language": None, "error": error}
 
 
 def _table(rows: list[dict]) -> pa.Table:
@@ -175,13 +190,29 @@ def segment_batch(batch: pa.Table, max_chars: int = documents.MAX_POLICY_CHARS) 
                     clauses = json.dumps([[c.start, c.end, c.text, c.heading, c.kind] for c in policy.clauses])
             except Exception as exc:  # one odd document must not stop a corpus
                 error = f"segmentation failed: {type(exc).__name__}: {exc}"
-        out.append({"policy_id": row["policy_id"], "source": row["source"], "language": language,
-                    "format": fmt, "clauses": clauses, "error": error})
+        out.append(
+            {
+                "policy_id": row["policy_id"],
+                "source": row["source"],
+                "language": language,
+                "format": fmt,
+                "clauses": clauses,
+                "error": error,
+            }
+        )
     return pa.Table.from_pylist(out, schema=_SEGMENTED)
 
 
-_SEGMENTED = pa.schema([("policy_id", pa.string()), ("source", pa.string()), ("language", pa.string()),
-                        ("format", pa.string()), ("clauses", pa.string()), ("error", pa.string())])
+_SEGMENTED = pa.schema(
+    [
+        ("policy_id", pa.string()),
+        ("source", pa.string()),
+        ("language", pa.string()),
+        ("format", pa.string()),
+        ("clauses", pa.string()),
+        ("error", pa.string()),
+    ]
+)
 
 
 def load_bundle(bundle_ref, device: str, threads: int):
@@ -216,28 +247,51 @@ class Scorer:
             analysis, error = None, row["error"]
             if error is None:
                 try:
-                    policy = Policy(row["format"], [Clause(s, e, t, h, k) for s, e, t, h, k in json.loads(row["clauses"])])
+                    policy = Policy(
+                        row["format"], [Clause(s, e, t, h, k) for s, e, t, h, k in json.loads(row["clauses"])]
+                    )
                     texts, headings = policy.model_inputs()
                     score = lambda t, h: self.model.scores(t, h, batch_size=SCORE_BATCH)  # noqa: E731
                     rows = score_policy(score, texts, headings) if texts else []
                     analysis = json.dumps(label_policy(policy, rows, self.model))
                 except Exception as exc:  # one odd document must not stop a corpus
                     error = f"scoring failed: {type(exc).__name__}: {exc}"
-            out.append({"policy_id": row["policy_id"], "source": row["source"], "language": row["language"],
-                        "format": row["format"], "analysis": analysis, "error": error})
+            out.append(
+                {
+                    "policy_id": row["policy_id"],
+                    "source": row["source"],
+                    "language": row["language"],
+                    "format": row["format"],
+                    "analysis": analysis,
+                    "error": error,
+                }
+            )
         return pa.Table.from_pylist(out, schema=_SCORED)
 
 
-_SCORED = pa.schema([("policy_id", pa.string()), ("source", pa.string()), ("language", pa.string()),
-                     ("format", pa.string()), ("analysis", pa.string()), ("error", pa.string())])
+_SCORED = pa.schema(
+    [
+        ("policy_id", pa.string()),
+        ("source", pa.string()),
+        ("language", pa.string()),
+        ("format", pa.string()),
+        ("analysis", pa.string()),
+        ("error", pa.string()),
+    ]
+)
 
 
 def write_batch(batch: pa.Table, out: str, labels: list[str], model_tag: str) -> pa.Table:
     """Write stage: one committed part of both tables; returns its counts for the summary."""
     results = [{**r, "analysis": json.loads(r["analysis"]) if r["analysis"] else None} for r in _rows(batch)]
     if not results:
-        return pa.table({"policies": pa.array([], pa.int64()), "clauses": pa.array([], pa.int64()),
-                         "errors": pa.array([], pa.int64())})
+        return pa.table(
+            {
+                "policies": pa.array([], pa.int64()),
+                "clauses": pa.array([], pa.int64()),
+                "errors": pa.array([], pa.int64()),
+            }
+        )
     clauses, policies = output.tables(results, labels, model_tag)
     output.write_part(out, clauses, policies)
     errors = sum(r["error"] is not None for r in results)
@@ -254,18 +308,25 @@ def read_inputs(inputs: list[str], done: frozenset, max_chars: int):
         path = Path(raw).resolve()
         kind = documents.kind_of(path)
         if kind == "folder":
-            ds = ray.data.read_binary_files(str(path), include_paths=True, file_extensions=list(documents.DOC_EXTENSIONS))
+            ds = ray.data.read_binary_files(
+                str(path), include_paths=True, file_extensions=list(documents.DOC_EXTENSIONS)
+            )
             root = str(path) + os.sep
-            ds = ds.map_batches(check_files, batch_format="pyarrow", fn_kwargs={"root": root, "done": done,
-                                                                                  "max_chars": max_chars})
+            ds = ds.map_batches(
+                check_files, batch_format="pyarrow", fn_kwargs={"root": root, "done": done, "max_chars": max_chars}
+            )
         elif kind == "jsonl":
             ds = ray.data.read_text(str(path), include_paths=True, file_extensions=list(documents.JSONL_EXTENSIONS))
             ds = ds.map_batches(check_jsonl, batch_format="pyarrow", fn_kwargs={"done": done, "max_chars": max_chars})
         else:
-            ds = ray.data.read_parquet(str(path), include_paths=True, file_extensions=list(documents.PARQUET_EXTENSIONS))
+            ds = ray.data.read_parquet(
+                str(path), include_paths=True, file_extensions=list(documents.PARQUET_EXTENSIONS)
+            )
             missing = {"id", "text"} - set(ds.schema().names)
             if missing:
-                raise ValueError(f"Parquet input {path} needs columns id and text; missing {', '.join(sorted(missing))}")
+                raise ValueError(
+                    f"Parquet input {path} needs columns id and text; missing {', '.join(sorted(missing))}"
+                )
             ds = ds.select_columns(["id", "text", "path"])
             ds = ds.map_batches(check_parquet, batch_format="pyarrow", fn_kwargs={"done": done, "max_chars": max_chars})
         parts.append(ds)
@@ -294,28 +355,47 @@ def run(inputs: list[str], out: str | Path, options: BatchOptions | None = None)
     # actors holding every CPU would leave those tasks waiting for ever.
     actor_cpus = options.gpus or options.actors * options.cpus_per_actor
     if options.num_cpus and not os.environ.get("RAY_ADDRESS") and options.num_cpus <= actor_cpus and not options.gpus:
-        raise ValueError(f"--num-cpus {options.num_cpus} leaves no CPU beside the actors' {actor_cpus} for reading, "
-                         f"segmentation and writing; give at least {actor_cpus + 1}")
+        raise ValueError(
+            f"--num-cpus {options.num_cpus} leaves no CPU beside the actors' {actor_cpus} for reading, "
+            f"segmentation and writing; give at least {actor_cpus + 1}"
+        )
     started = connect(options.num_cpus or max(os.cpu_count() or 1, actor_cpus + 1))
     try:
         summary = Summary(skipped=len(done))
         t0 = time.perf_counter()
         bundle = {"files": ray.put(files)}
         ds = read_inputs(inputs, done, options.max_chars)
-        ds = ds.map_batches(segment_batch, batch_format="pyarrow", batch_size=options.policies_per_call,
-                            fn_kwargs={"max_chars": options.max_chars})
+        ds = ds.map_batches(
+            segment_batch,
+            batch_format="pyarrow",
+            batch_size=options.policies_per_call,
+            fn_kwargs={"max_chars": options.max_chars},
+        )
         # The memory request is the model's (files, then loaded) plus working room; it also keeps Ray Data
         # from fusing segmentation into the actors, so segmentation runs as its own tasks beside them.
         memory = 4 * sum(len(b) for b in files.values()) + (512 << 20)  # measured: 459 MiB for the 25 MB default
         if options.gpus:
-            scorer = {"concurrency": options.gpus, "num_gpus": 1, "num_cpus": 1, "memory": memory,
-                      "fn_constructor_kwargs": {"bundle_ref": bundle, "device": "cuda", "threads": 0}}
+            scorer = {
+                "concurrency": options.gpus,
+                "num_gpus": 1,
+                "num_cpus": 1,
+                "memory": memory,
+                "fn_constructor_kwargs": {"bundle_ref": bundle, "device": "cuda", "threads": 0},
+            }
         else:
-            scorer = {"concurrency": options.actors, "num_cpus": options.cpus_per_actor, "memory": memory,
-                      "fn_constructor_kwargs": {"bundle_ref": bundle, "device": "cpu", "threads": options.cpus_per_actor}}
+            scorer = {
+                "concurrency": options.actors,
+                "num_cpus": options.cpus_per_actor,
+                "memory": memory,
+                "fn_constructor_kwargs": {"bundle_ref": bundle, "device": "cpu", "threads": options.cpus_per_actor},
+            }
         ds = ds.map_batches(Scorer, batch_format="pyarrow", batch_size=options.policies_per_call, **scorer)
-        ds = ds.map_batches(write_batch, batch_format="pyarrow", batch_size=options.part_size,
-                            fn_kwargs={"out": out, "labels": labels, "model_tag": tag})
+        ds = ds.map_batches(
+            write_batch,
+            batch_format="pyarrow",
+            batch_size=options.part_size,
+            fn_kwargs={"out": out, "labels": labels, "model_tag": tag},
+        )
         for counts in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             summary.policies += sum(counts.column("policies").to_pylist())
             summary.clauses += sum(counts.column("clauses").to_pylist())

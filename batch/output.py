@@ -23,23 +23,39 @@ _TMP = ".tmp-"  # pyarrow and Ray Data skip files whose names start with "." whe
 
 
 def clause_schema(labels: list[str]) -> pa.Schema:
-    return pa.schema([
-        ("policy_id", pa.string()), ("index", pa.int32()), ("start", pa.int64()), ("end", pa.int64()),
-        ("kind", pa.string()), ("heading", pa.string()), ("text", pa.string()),
-        ("labels", pa.list_(pa.string())),          # chosen labels, best first (per-label tuned thresholds)
-        ("scores", pa.struct([(n, pa.float32()) for n in labels])),  # every label's score; null for chrome
-        ("model", pa.string()),
-    ])
+    return pa.schema(
+        [
+            ("policy_id", pa.string()),
+            ("index", pa.int32()),
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+            ("kind", pa.string()),
+            ("heading", pa.string()),
+            ("text", pa.string()),
+            ("labels", pa.list_(pa.string())),  # chosen labels, best first (per-label tuned thresholds)
+            ("scores", pa.struct([(n, pa.float32()) for n in labels])),  # every label's score; null for chrome
+            ("model", pa.string()),
+        ]
+    )
 
 
 def policy_schema() -> pa.Schema:
-    coverage = pa.struct([("label", pa.string()), ("clauses", pa.int32()), ("best_clause", pa.int32()),
-                          ("best_score", pa.float32())])
-    return pa.schema([
-        ("policy_id", pa.string()), ("source", pa.string()), ("format", pa.string()), ("language", pa.string()),
-        ("clauses", pa.int32()), ("coverage", pa.list_(coverage)), ("missing", pa.list_(pa.string())),
-        ("error", pa.string()), ("model", pa.string()),
-    ])
+    coverage = pa.struct(
+        [("label", pa.string()), ("clauses", pa.int32()), ("best_clause", pa.int32()), ("best_score", pa.float32())]
+    )
+    return pa.schema(
+        [
+            ("policy_id", pa.string()),
+            ("source", pa.string()),
+            ("format", pa.string()),
+            ("language", pa.string()),
+            ("clauses", pa.int32()),
+            ("coverage", pa.list_(coverage)),
+            ("missing", pa.list_(pa.string())),
+            ("error", pa.string()),
+            ("model", pa.string()),
+        ]
+    )
 
 
 def tables(results: list[dict], labels: list[str], model_tag: str) -> tuple[pa.Table, pa.Table]:
@@ -52,19 +68,37 @@ def tables(results: list[dict], labels: list[str], model_tag: str) -> tuple[pa.T
     for r in results:
         analysis = r.get("analysis")
         for c in (analysis or {}).get("clauses", []):
-            clause_rows.append({
-                "policy_id": r["policy_id"], "index": c["index"], "start": c["start"], "end": c["end"],
-                "kind": c["kind"], "heading": c["heading"], "text": c["text"],
-                "labels": [x["label"] for x in c["labels"]], "scores": c["scores"] or None, "model": model_tag,
-            })
-        policy_rows.append({
-            "policy_id": r["policy_id"], "source": r.get("source"), "format": r.get("format"),
-            "language": r.get("language"), "clauses": len(analysis["clauses"]) if analysis else 0,
-            "coverage": analysis["coverage"] if analysis else [], "missing": analysis["missing"] if analysis else [],
-            "error": r.get("error"), "model": model_tag,
-        })
-    return (pa.Table.from_pylist(clause_rows, schema=clause_schema(labels)),
-            pa.Table.from_pylist(policy_rows, schema=policy_schema()))
+            clause_rows.append(
+                {
+                    "policy_id": r["policy_id"],
+                    "index": c["index"],
+                    "start": c["start"],
+                    "end": c["end"],
+                    "kind": c["kind"],
+                    "heading": c["heading"],
+                    "text": c["text"],
+                    "labels": [x["label"] for x in c["labels"]],
+                    "scores": c["scores"] or None,
+                    "model": model_tag,
+                }
+            )
+        policy_rows.append(
+            {
+                "policy_id": r["policy_id"],
+                "source": r.get("source"),
+                "format": r.get("format"),
+                "language": r.get("language"),
+                "clauses": len(analysis["clauses"]) if analysis else 0,
+                "coverage": analysis["coverage"] if analysis else [],
+                "missing": analysis["missing"] if analysis else [],
+                "error": r.get("error"),
+                "model": model_tag,
+            }
+        )
+    return (
+        pa.Table.from_pylist(clause_rows, schema=clause_schema(labels)),
+        pa.Table.from_pylist(policy_rows, schema=policy_schema()),
+    )
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:

@@ -60,9 +60,8 @@ def build_corpus(n: int, folder: Path) -> Path:
 
 def in_process(corpus: Path, tag: str) -> tuple[int, float, float]:
     """(clauses, seconds, peak MiB) of the plain loop: one model, one thread, no Ray."""
-    from clausewise.analysis import label_policy, read_policy
+    from clausewise.analysis import SCORE_BATCH, label_policy, read_policy
     from clausewise.model import ClauseModel
-    from clausewise.analysis import SCORE_BATCH
 
     texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines()]
     with PeakMemory() as mem:
@@ -103,30 +102,41 @@ def main(argv: list[str] | None = None) -> None:
         runs = []
         for a in (1, 2):  # printed as they finish: a busy machine may not let the second one end
             runs.append((a, *on_ray(corpus, args.model, a, Path(tmp) / f"out-{a}")))
-            print(f"Ray, {a} actor(s): {runs[-1][1]} clauses in {runs[-1][2]:.1f} s, peak {runs[-1][3]:.0f} MiB", flush=True)
+            print(
+                f"Ray, {a} actor(s): {runs[-1][1]} clauses in {runs[-1][2]:.1f} s, peak {runs[-1][3]:.0f} MiB",
+                flush=True,
+            )
 
     base_rate = base_clauses / base_s
-    print(f"\n{args.policies} policies, {base_clauses} clauses ({base_clauses / args.policies:.1f} a policy); "
-          f"model {args.model}; {psutil.cpu_count()} cores on this machine")
+    print(
+        f"\n{args.policies} policies, {base_clauses} clauses ({base_clauses / args.policies:.1f} a policy); "
+        f"model {args.model}; {psutil.cpu_count()} cores on this machine"
+    )
     print("| run | clauses/s | vs in-process loop | wall s | peak MiB |")
     print("|---|---:|---:|---:|---:|")
     print(f"| in-process loop, 1 thread | {base_rate:.1f} | 1.00x | {base_s:.1f} | {base_mem:.0f} |")
     for actors, clauses, seconds, peak in runs:
         assert clauses == base_clauses, (clauses, base_clauses)
         rate = clauses / seconds
-        print(f"| Ray Data, {actors} CPU actor{'s' if actors > 1 else ''} | {rate:.1f} | {rate / base_rate:.2f}x | "
-              f"{seconds:.1f} | {peak:.0f} |")
+        print(
+            f"| Ray Data, {actors} CPU actor{'s' if actors > 1 else ''} | {rate:.1f} | {rate / base_rate:.2f}x | "
+            f"{seconds:.1f} | {peak:.0f} |"
+        )
 
     # Projection: Ray's per-core rate with one actor (its overhead included), scaled to whole nodes.
     per_core = runs[0][1] / runs[0][2]
     per_policy = base_clauses / args.policies
     total = 1_000_000 * per_policy
     core_hours = total / per_core / 3600
-    print(f"\nOne million policies ~ {total / 1e6:.0f} M clauses at {per_core:.0f} clauses/s per core "
-          f"(1-actor run) = {core_hours:,.0f} core-hours.")
+    print(
+        f"\nOne million policies ~ {total / 1e6:.0f} M clauses at {per_core:.0f} clauses/s per core "
+        f"(1-actor run) = {core_hours:,.0f} core-hours."
+    )
     for nodes in (1, 4, 16, 64):
-        print(f"  {nodes:>3} node(s) of {args.cores_per_node} cores (one actor a core, one core left for "
-              f"segmentation and I/O): {core_hours / (nodes * (args.cores_per_node - 1)):,.1f} h")
+        print(
+            f"  {nodes:>3} node(s) of {args.cores_per_node} cores (one actor a core, one core left for "
+            f"segmentation and I/O): {core_hours / (nodes * (args.cores_per_node - 1)):,.1f} h"
+        )
     print(f"  to finish in 8 h: {core_hours / 8 / (args.cores_per_node - 1):,.1f} nodes")
 
 

@@ -49,24 +49,30 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from benchmarks.common import ROOT  # noqa: E402
+from benchmarks.common import ROOT
 
 OUT = ROOT / "labels" / "compare"
 MIRRORS = Path(os.environ.get("OTA_MIRRORS", "/work/.mirror"))  # bare mirrors: <owner>+<name>/repo
-REPOS = {"OpenTermsArchive/contrib-versions": "OpenTermsArchive+contrib-versions/repo",
-         "OpenTermsArchive/pga-versions": "OpenTermsArchive+pga-versions/repo"}
+REPOS = {
+    "OpenTermsArchive/contrib-versions": "OpenTermsArchive+contrib-versions/repo",
+    "OpenTermsArchive/pga-versions": "OpenTermsArchive+pga-versions/repo",
+}
 DOC = "Privacy Policy.md"
 EXCLUDED = ("Alibaba.com",)  # reserved for outside checks besides training.real_policies.RESERVED_SERVICES
 MIN_CHANGED, MAX_CHANGED = 2, 0.6
-MAX_ONE_SIDED = 0.35          # share of a version's clauses removed (or added) beyond which a capture is truncated or padded
-TRIES = 15                    # version pairs tried per document before the next service
+MAX_ONE_SIDED = 0.35  # share of a version's clauses removed (or added) beyond which a capture is truncated or padded
+TRIES = 15  # version pairs tried per document before the next service
 RECORDED = ("Update ", "Record new changes")  # commit subjects of a change of the document, not of its extraction
-SAME_TEXT = 0.5               # share of clauses shared with an already picked document (one company's policy)
+SAME_TEXT = 0.5  # share of clauses shared with an already picked document (one company's policy)
 REWORDED_ITEMS, UNCHANGED_ITEMS = 5, 3
 DIFF_LINES = 300
-POLICY_WORDS = re.compile(r"personal (?:data|information)|your (?:data|information)|(?:information|data) (?:we|you)", re.I)
-DATE_WORD = re.compile(r"\d+(?:st|nd|rd|th)?|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-                       r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+POLICY_WORDS = re.compile(
+    r"personal (?:data|information)|your (?:data|information)|(?:information|data) (?:we|you)", re.I
+)
+DATE_WORD = re.compile(
+    r"\d+(?:st|nd|rd|th)?|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 URL = re.compile(r"\(?(?:https?://|www\.)[^\s)]*\)?")
 LICENCE = "ODC-By-1.0"
 
@@ -81,7 +87,9 @@ def git(repo: str, *args: str) -> str:
 def documents(repo: str) -> dict[str, list[tuple[str, str, str]]]:
     """path -> [(commit, ISO date, subject)] oldest first, for every `<Service>/Privacy Policy.md` (no deletions)."""
     out = defaultdict(list)
-    for line in git(repo, "log", "--diff-filter=ACMRT", "--format=@%H\t%cI\t%s", "--name-only", "--", f"*/{DOC}").splitlines():
+    for line in git(
+        repo, "log", "--diff-filter=ACMRT", "--format=@%H\t%cI\t%s", "--name-only", "--", f"*/{DOC}"
+    ).splitlines():
         if line.startswith("@"):
             commit, date, subject = line[1:].split("\t", 2)
         elif line.count("/") == 1 and line.endswith("/" + DOC):
@@ -113,8 +121,13 @@ def qualifies(old, new) -> dict | None:
     (a, _), (b, _) = old.model_inputs(), new.model_inputs()
     aligned = align(a, b)
     counts = Counter(p.status for p in aligned)
-    real = sum(Counter(content(a[p.old])) != Counter(content(b[p.new])) if p.status == "reworded" else
-               len(content(a[p.old] if p.new is None else b[p.new])) >= 3 for p in aligned if p.status != "unchanged")
+    real = sum(
+        Counter(content(a[p.old])) != Counter(content(b[p.new]))
+        if p.status == "reworded"
+        else len(content(a[p.old] if p.new is None else b[p.new])) >= 3
+        for p in aligned
+        if p.status != "unchanged"
+    )
     changed = len(aligned) - counts["unchanged"]
     one_sided = counts["removed"] > MAX_ONE_SIDED * len(a) or counts["added"] > MAX_ONE_SIDED * len(b)
     return dict(counts) if real >= MIN_CHANGED and changed <= MAX_CHANGED * len(aligned) and not one_sided else None
@@ -136,16 +149,24 @@ def find_pair(repo: str, path: str, versions: list, rng: random.Random) -> tuple
         return cache[commit]
 
     for gap in (1, 2):
-        tries = [(versions[i], versions[i + gap]) for i in range(len(versions) - gap)
-                 if versions[i + gap][2].startswith(RECORDED)]  # not a refilter: the document itself changed
+        tries = [
+            (versions[i], versions[i + gap])
+            for i in range(len(versions) - gap)
+            if versions[i + gap][2].startswith(RECORDED)
+        ]  # not a refilter: the document itself changed
         rng.shuffle(tries)
         best = None
         for old, new in tries[:TRIES]:
             (old_text, old_policy), (new_text, new_policy) = read(old[0]), read(new[0])
             if " ".join(old_text.split()) == " ".join(new_text.split()):
                 continue
-            if (counts := qualifies(old_policy, new_policy)) and (best is None or min(counts.get("reworded", 0), REWORDED_ITEMS) > best[0]):
-                best = (min(counts.get("reworded", 0), REWORDED_ITEMS), (old, new, gap, (old_text, new_text), new_policy))
+            if (counts := qualifies(old_policy, new_policy)) and (
+                best is None or min(counts.get("reworded", 0), REWORDED_ITEMS) > best[0]
+            ):
+                best = (
+                    min(counts.get("reworded", 0), REWORDED_ITEMS),
+                    (old, new, gap, (old_text, new_text), new_policy),
+                )
         if best:
             return best[1]
     return None
@@ -183,10 +204,21 @@ def draw_items(pair_id: str, result: dict, headings: tuple, rng: random.Random) 
     for tier in ("text differs", "moved", "random"):
         room = UNCHANGED_ITEMS - sum(p["status"] == "unchanged" for p, _ in picked)
         picked += [(p, tier) for p in rng.sample(tiers[tier], min(room, len(tiers[tier])))]
-    return [{"pair": pair_id, "status": p["status"], "similarity": p["similarity"], "pick": why,
-             "old_index": p["old"]["index"], "new_index": p["new"]["index"],
-             "old_heading": headings[0][p["old"]["index"]], "new_heading": headings[1][p["new"]["index"]],
-             "old_text": p["old"]["text"], "new_text": p["new"]["text"]} for p, why in picked]
+    return [
+        {
+            "pair": pair_id,
+            "status": p["status"],
+            "similarity": p["similarity"],
+            "pick": why,
+            "old_index": p["old"]["index"],
+            "new_index": p["new"]["index"],
+            "old_heading": headings[0][p["old"]["index"]],
+            "new_heading": headings[1][p["new"]["index"]],
+            "old_text": p["old"]["text"],
+            "new_text": p["new"]["text"],
+        }
+        for p, why in picked
+    ]
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -204,7 +236,10 @@ def sample(args) -> int:
     from clausewise_cli.compare import CachedScores, load_model
 
     rng, chosen, taken, kept = random.Random(args.seed), [], set(), []
-    for repo, quota in (("OpenTermsArchive/pga-versions", args.pga), ("OpenTermsArchive/contrib-versions", args.pairs - args.pga)):
+    for repo, quota in (
+        ("OpenTermsArchive/pga-versions", args.pga),
+        ("OpenTermsArchive/contrib-versions", args.pairs - args.pga),
+    ):
         docs = sorted(documents(repo).items())
         rng.shuffle(docs)
         found = 0
@@ -227,21 +262,40 @@ def sample(args) -> int:
             print(f"picked {service} ({repo}) {hit[0][1][:10]} -> {hit[1][1][:10]}", file=sys.stderr)
     model = load_model(args.model)
     score, pairs, items = CachedScores(model), [], []
-    for n, (repo, service, path, old, new, gap, (old_text, new_text)) in enumerate(sorted(chosen, key=lambda c: c[1].casefold()), 1):
+    for n, (repo, service, path, old, new, gap, (old_text, new_text)) in enumerate(
+        sorted(chosen, key=lambda c: c[1].casefold()), 1
+    ):
         pid = f"c{n:02d}"
         result = compare_texts(old_text, new_text, model, score)
-        pairs.append({"id": pid, "repo": repo, "service": service, "path": path, "old_commit": old[0], "new_commit": new[0],
-                      "old_date": old[1], "new_date": new[1], "gap": gap, "licence": LICENCE, "counts": result["counts"],
-                      "summary_lines": summary_lines(result)})
+        pairs.append(
+            {
+                "id": pid,
+                "repo": repo,
+                "service": service,
+                "path": path,
+                "old_commit": old[0],
+                "new_commit": new[0],
+                "old_date": old[1],
+                "new_date": new[1],
+                "gap": gap,
+                "licence": LICENCE,
+                "counts": result["counts"],
+                "summary_lines": summary_lines(result),
+            }
+        )
         headings = tuple([c.heading for c in read_policy(t).clauses] for t in (old_text, new_text))
         items += draw_items(pid, result, headings, rng)
-    rng.shuffle(items)  # ids in a seeded order across pairs and statuses, so neither the id nor the order tells the status
+    rng.shuffle(
+        items
+    )  # ids in a seeded order across pairs and statuses, so neither the id nor the order tells the status
     items = [{"id": f"i{k:03d}", **item} for k, item in enumerate(items, 1)]
     write_jsonl(args.out / "pairs.jsonl", pairs)
     write_jsonl(args.out / "items.jsonl", sorted(items, key=lambda i: i["id"]))
     by = Counter(i["status"] for i in items)
-    print(f"{len(pairs)} pairs from {len({p['service'] for p in pairs})} services; items: "
-          f"{by['reworded']} reworded, {by['unchanged']} unchanged -> {args.out}")
+    print(
+        f"{len(pairs)} pairs from {len({p['service'] for p in pairs})} services; items: "
+        f"{by['reworded']} reworded, {by['unchanged']} unchanged -> {args.out}"
+    )
     return 0
 
 
@@ -252,8 +306,9 @@ def word_diff(old: str, new: str) -> list[str]:
         a, b = Path(tmp, "old.md"), Path(tmp, "new.md")
         a.write_text(old, encoding="utf-8")
         b.write_text(new, encoding="utf-8")
-        done = subprocess.run(["git", "diff", "--no-index", "--no-color", "--word-diff=plain", "-U1", str(a), str(b)],
-                              capture_output=True)
+        done = subprocess.run(
+            ["git", "diff", "--no-index", "--no-color", "--word-diff=plain", "-U1", str(a), str(b)], capture_output=True
+        )
     if done.returncode not in (0, 1):
         raise RuntimeError(f"git diff --no-index failed: {done.stderr.decode(errors='replace').strip()}")
     lines = done.stdout.decode("utf-8", errors="replace").splitlines()
@@ -272,8 +327,12 @@ def packets(args) -> int:
     where = args.out / "packets"
     where.mkdir(parents=True, exist_ok=True)
     service = {p["id"]: p["service"] for p in pairs}
-    body = ["# Clause pairs: same clause? substantive change?", "",
-            "Answer each item blind (INSTRUCTIONS.md). One JSONL line per item.", ""]
+    body = [
+        "# Clause pairs: same clause? substantive change?",
+        "",
+        "Answer each item blind (INSTRUCTIONS.md). One JSONL line per item.",
+        "",
+    ]
     for i in items:
         body += [f"## {i['id']} ({i['pair']}, {service[i['pair']]})", ""]
         for side in ("old", "new"):
@@ -284,21 +343,36 @@ def packets(args) -> int:
         old, new = (git(p["repo"], "show", f"{p[c]}:{p['path']}") for c in ("old_commit", "new_commit"))
         diff = word_diff(old, new)
         shown = diff[:DIFF_LINES]
-        lines = [f"# {p['id']}: {p['service']}, {p['old_date'][:10]} -> {p['new_date'][:10]}", "",
-                 f"`{p['path']}` in https://github.com/{p['repo']} ({p['licence']}): old {p['old_commit']}, "
-                 f"new {p['new_commit']}. Full diff: `git diff --word-diff=plain {p['old_commit'][:12]} "
-                 f"{p['new_commit'][:12]} -- '{p['path']}'` in a clone.", "",
-                 "## What changed (word diff: [-removed-] {+added+}, one line of context)", ""]
+        lines = [
+            f"# {p['id']}: {p['service']}, {p['old_date'][:10]} -> {p['new_date'][:10]}",
+            "",
+            f"`{p['path']}` in https://github.com/{p['repo']} ({p['licence']}): old {p['old_commit']}, "
+            f"new {p['new_commit']}. Full diff: `git diff --word-diff=plain {p['old_commit'][:12]} "
+            f"{p['new_commit'][:12]} -- '{p['path']}'` in a clone.",
+            "",
+            "## What changed (word diff: [-removed-] {+added+}, one line of context)",
+            "",
+        ]
         if len(diff) > DIFF_LINES:
-            lines += [f"**Diff truncated: {DIFF_LINES} of {len(diff)} lines shown; read the rest with the command above.**", ""]
+            lines += [
+                f"**Diff truncated: {DIFF_LINES} of {len(diff)} lines shown; read the rest with the command above.**",
+                "",
+            ]
         lines += ["~~~~diff", *shown, "~~~~", ""]
         counts = ", ".join(f"{v} {k}" for k, v in p["counts"].items())
-        lines += ["## The tool's summary (read it only after listing the changes)", "",
-                  *[f"- {s}" for s in p["summary_lines"]], "", f"Clauses: {counts}.", ""]
+        lines += [
+            "## The tool's summary (read it only after listing the changes)",
+            "",
+            *[f"- {s}" for s in p["summary_lines"]],
+            "",
+            f"Clauses: {counts}.",
+            "",
+        ]
         (where / f"pair_{p['id']}.md").write_text("\n".join(lines), encoding="utf-8")
     labels = [f"- `{lab.name}`: {lab.definition}" for lab in load_taxonomy().labels]
-    (where / "INSTRUCTIONS.md").write_text(INSTRUCTIONS.format(labels="\n".join(labels), n_items=len(items),
-                                                              n_pairs=len(pairs)), encoding="utf-8")
+    (where / "INSTRUCTIONS.md").write_text(
+        INSTRUCTIONS.format(labels="\n".join(labels), n_items=len(items), n_pairs=len(pairs)), encoding="utf-8"
+    )
     print(f"wrote items.md ({len(items)} items), {len(pairs)} pair packets and INSTRUCTIONS.md to {where}")
     return 0
 
@@ -374,9 +448,15 @@ def answers(path: Path, items: set, pairs: set, topics: set) -> tuple[dict, dict
         at = f"{path}:{n}"
         if "item" in row:
             same, sub = row.get("same"), row.get("substantive")
-            if row["item"] not in items or not isinstance(same, bool) or (sub is not None and not isinstance(sub, bool)) \
-                    or (same and sub is None):
-                raise ValueError(f"{at}: expected a known item, same true/false, substantive true/false (null if not same)")
+            if (
+                row["item"] not in items
+                or not isinstance(same, bool)
+                or (sub is not None and not isinstance(sub, bool))
+                or (same and sub is None)
+            ):
+                raise ValueError(
+                    f"{at}: expected a known item, same true/false, substantive true/false (null if not same)"
+                )
             got_items[row["item"]] = (same, sub if same else None)
         elif "pair" in row:
             changes = row.get("changes")
@@ -411,17 +491,30 @@ def score(args) -> int:
     items = {i["id"]: i for i in read_jsonl(args.out / "items.jsonl")}
     pair_ids, topics = {p["id"] for p in read_jsonl(args.out / "pairs.jsonl")}, set(load_taxonomy().names)
     read = [answers(f, set(items), pair_ids, topics) for f in args.passes]
-    adj_items, adj_pairs = answers(args.adjudicated, set(items), pair_ids, topics)
+    adj_items, _adj_pairs = answers(args.adjudicated, set(items), pair_ids, topics)
     final_items, open_items = settle([r[0] for r in read], adj_items)
     rows = []
     for status, ok in (("reworded", lambda s, sub: s), ("unchanged", lambda s, sub: s and not sub)):
         judged = [final_items[k] for k, i in items.items() if i["status"] == status and k in final_items]
-        rows.append((f'precision of "{status}"' + (" (same clause)" if status == "reworded" else " (same, not substantive)"),
-                     sum(ok(*j) for j in judged), len(judged)))
-    judged = [final_items[k] for k, i in items.items() if i["status"] == "reworded" and k in final_items and final_items[k][0]]
-    rows.append(('"reworded" and same: substantive change (not a metric)', sum(bool(j[1]) for j in judged), len(judged)))
+        rows.append(
+            (
+                f'precision of "{status}"' + (" (same clause)" if status == "reworded" else " (same, not substantive)"),
+                sum(ok(*j) for j in judged),
+                len(judged),
+            )
+        )
+    judged = [
+        final_items[k] for k, i in items.items() if i["status"] == "reworded" and k in final_items and final_items[k][0]
+    ]
+    rows.append(
+        ('"reworded" and same: substantive change (not a metric)', sum(bool(j[1]) for j in judged), len(judged))
+    )
     for tier in ("text differs", "moved", "random"):
-        judged = [final_items[k] for k, i in items.items() if i["status"] == "unchanged" and i["pick"] == tier and k in final_items]
+        judged = [
+            final_items[k]
+            for k, i in items.items()
+            if i["status"] == "unchanged" and i["pick"] == tier and k in final_items
+        ]
         rows.append((f'  "unchanged", drawn as {tier}', sum(s and not sub for s, sub in judged), len(judged)))
     # Summary recall is measured per judge: each listed the substantive changes of every version pair on
     # their own, so their lists differ in granularity and need no adjudication; both figures are shown.
@@ -439,14 +532,24 @@ def score(args) -> int:
         (a_items, a_pairs), (b_items, b_pairs) = read[0], read[1]
         both = sorted(set(a_items) & set(b_items))
         both_pairs = sorted(set(a_pairs) & set(b_pairs))
-        print(f"\nAgreement, {args.passes[0].name} vs {args.passes[1].name}\n\n| measure | share | n |\n|---|---:|---:|")
+        print(
+            f"\nAgreement, {args.passes[0].name} vs {args.passes[1].name}\n\n| measure | share | n |\n|---|---:|---:|"
+        )
         if both:
-            print(f"| items: equal answer (same and substantive) | {sum(a_items[k] == b_items[k] for k in both) / len(both):.3f} | {len(both)} |")
-            print(f"| items: Cohen's kappa on same | {kappa([a_items[k][0] for k in both], [b_items[k][0] for k in both]):.3f} | {len(both)} |")
+            print(
+                f"| items: equal answer (same and substantive) | {sum(a_items[k] == b_items[k] for k in both) / len(both):.3f} | {len(both)} |"
+            )
+            print(
+                f"| items: Cohen's kappa on same | {kappa([a_items[k][0] for k in both], [b_items[k][0] for k in both]):.3f} | {len(both)} |"
+            )
         if both_pairs:
             equal_n = sum(len(a_pairs[k]) == len(b_pairs[k]) for k in both_pairs)
-            print(f"| pairs: same number of substantive changes | {equal_n / len(both_pairs):.3f} | {len(both_pairs)} |")
-            print(f"| pairs: equal (topic, named) lists | {sum(a_pairs[k] == b_pairs[k] for k in both_pairs) / len(both_pairs):.3f} | {len(both_pairs)} |")
+            print(
+                f"| pairs: same number of substantive changes | {equal_n / len(both_pairs):.3f} | {len(both_pairs)} |"
+            )
+            print(
+                f"| pairs: equal (topic, named) lists | {sum(a_pairs[k] == b_pairs[k] for k in both_pairs) / len(both_pairs):.3f} | {len(both_pairs)} |"
+            )
     missing = (set(items) - set(final_items) - set(open_items), set().union(*(set(pair_ids) - set(r[1]) for r in read)))
     if open_items or any(missing):
         print(f"\nnot scored: need adjudication {open_items}; unanswered {sorted(missing[0] | missing[1])}")

@@ -21,7 +21,7 @@ import time
 
 import httpx
 
-from serving.local_server import local_server
+from benchmarks.local_server import local_server
 
 MIRROR = "/work/.mirror/OpenTermsArchive+contrib-versions/repo"
 POLICY = "LinkedIn/Privacy Policy.md"
@@ -30,8 +30,9 @@ OLD, NEW = "641815db1", "b7e6000c0"  # recorded 2025-07-18 and 2026-02-20: 36 li
 
 def version(repo: str, commit: str, path: str, chars: int) -> str:
     """The policy as recorded at `commit`, cut at the last line end before `chars` characters."""
-    text = subprocess.run(["git", "-C", repo, "show", f"{commit}:{path}"], check=True, capture_output=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["git", "-C", repo, "show", f"{commit}:{path}"], check=True, capture_output=True, text=True
+    ).stdout
     return text if len(text) <= chars else text[: text.rfind("\n", 0, chars) + 1]
 
 
@@ -56,8 +57,13 @@ def main(argv: list[str] | None = None) -> None:
     old = version(args.repo, args.old, args.path, args.chars)
     new = version(args.repo, args.new, args.path, args.chars)
     print(f"{args.path}: old {args.old} {len(old):,} characters, new {args.new} {len(new):,} characters")
-    env = {"CLAUSEWISE_MODEL": args.model, "CLAUSEWISE_RELOAD_S": "0", "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", **{k: v for k, v in os.environ.items() if k == "CLAUSEWISE_DEVICE"}}
+    env = {
+        "CLAUSEWISE_MODEL": args.model,
+        "CLAUSEWISE_RELOAD_S": "0",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        **{k: v for k, v in os.environ.items() if k == "CLAUSEWISE_DEVICE"},
+    }
     with local_server(env) as (url, _proc):
         timed(url, "/analyze", {"text": old})  # warm-up: first calls load lazily initialised parts
         _, result = timed(url, "/compare", {"old": old, "new": new})
@@ -71,9 +77,11 @@ def main(argv: list[str] | None = None) -> None:
     for name, values in times.items():
         print(f"{name:12s} median {medians[name]:.2f} s  ({', '.join(f'{v:.2f}' for v in values)})")
     analyze = max(medians["analyze old"], medians["analyze new"])
-    print(f"ratio compare / analyze (the slower version's median): {medians['compare'] / analyze:.2f} "
-          f"(target at most 2.0); against the faster: "
-          f"{medians['compare'] / min(medians['analyze old'], medians['analyze new']):.2f}")
+    print(
+        f"ratio compare / analyze (the slower version's median): {medians['compare'] / analyze:.2f} "
+        f"(target at most 2.0); against the faster: "
+        f"{medians['compare'] / min(medians['analyze old'], medians['analyze new']):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Plot a `clausewise history` table: clauses per topic over a document's versions, changes marked.
 
-    clausewise history REPO "GitLab/Privacy Policy.md" --out gitlab.csv --model exp-real:latest
-    python -m benchmarks.history_plot gitlab.csv docs/history-gitlab.png --title "GitLab privacy policy"
+clausewise history REPO "GitLab/Privacy Policy.md" --out gitlab.csv --model exp-real:latest
+python -m benchmarks.history_plot gitlab.csv docs/history-gitlab.png --title "GitLab privacy policy"
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def plot(rows: list[dict], out: Path, title: str, top: int = 8) -> None:
     import matplotlib.pyplot as plt
 
     dates = [datetime.fromisoformat(str(r["date"])) for r in rows]
-    labels = [k[len("coverage_"):] for k in rows[0] if k.startswith("coverage_")]
+    labels = [k[len("coverage_") :] for k in rows[0] if k.startswith("coverage_")]
     series = {name: [int(r[f"coverage_{name}"]) for r in rows] for name in labels}
     shown = sorted(labels, key=lambda n: -max(series[n]))[:top]
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})

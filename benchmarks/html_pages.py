@@ -28,8 +28,9 @@ SEED = ROOT / "labels" / "seeds" / "docs" / "004_e8e6eb838ae425a6.txt"
 
 def old_segmenter(rev: str):
     """clausewise/segment.py as it was at `rev`, imported as a separate module."""
-    source = subprocess.run(["git", "show", f"{rev}:clausewise/segment.py"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{rev}:clausewise/segment.py"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     path = Path(tempfile.mkdtemp()) / "segment_before.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("segment_before", path)
@@ -56,24 +57,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     article = policy_html(SEED.read_text(encoding="utf-8"))
     before = old_segmenter(args.before) if args.before else None
-    read_policy("<p>warm up the language model and pysbd.</p>").language
-    print("| page | bytes | clauses (policy / chrome) | analysis s (median) | s per MB | peak Python MB |"
-          + (" before s | after/before |" if before else ""))
+    _ = read_policy("<p>warm up the language model and pysbd.</p>").language
+    print(
+        "| page | bytes | clauses (policy / chrome) | analysis s (median) | s per MB | peak Python MB |"
+        + (" before s | after/before |" if before else "")
+    )
     print("|---:|---:|---|---:|---:|---:|" + ("---:|---:|" if before else ""))
     for mb in args.sizes:
         page = make_page(article, int(mb * 1_000_000), seed=int(mb))
         size = len(page.encode("utf-8"))
         policy = read_policy(page)
         chrome = sum(c.kind == "chrome" for c in policy.clauses)
-        seconds = timed(lambda: read_policy(page).language, args.repeats)
+        seconds = timed(lambda page=page: read_policy(page).language, args.repeats)
         tracemalloc.start()
-        read_policy(page).language
+        _ = read_policy(page).language
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
-        row = (f"| {mb:g} MB | {size:,} | {len(policy.clauses) - chrome} / {chrome} | {seconds:.2f} | "
-               f"{seconds / (size / 1e6):.3f} | {peak:.0f} |")
+        row = (
+            f"| {mb:g} MB | {size:,} | {len(policy.clauses) - chrome} / {chrome} | {seconds:.2f} | "
+            f"{seconds / (size / 1e6):.3f} | {peak:.0f} |"
+        )
         if before:
-            b = timed(lambda: before(page), args.repeats)
+            b = timed(lambda page=page: before(page), args.repeats)
             row += f" {b:.2f} | {seconds / b:.2f} |"
         print(row, flush=True)
     return 0

@@ -18,9 +18,9 @@ import aiohttp
 import httpx
 import psutil
 
-from clausewise.model_dir import DEFAULT_TAG
 from benchmarks.common import SEEDS, percentile, seed_clauses
-from serving.local_server import local_server
+from benchmarks.local_server import local_server
+from clausewise.model_dir import DEFAULT_TAG
 
 
 class MemorySampler(threading.Thread):
@@ -62,7 +62,7 @@ async def burst(url: str, batches: list[list[str]], concurrency: int) -> tuple[f
                 async with http.post(f"{url}/classify", json={"texts": texts}) as r:
                     body = await r.json()
                 ok = r.status == 200 and [x["text"] for x in body["results"]] == texts
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 ok = False
             latencies.append(time.perf_counter() - start)
             errors += not ok
@@ -79,7 +79,8 @@ def run(url: str, args: argparse.Namespace, sampler: MemorySampler) -> None:
     sampler.start()
     clauses = seed_clauses()
     batches = [
-        [clauses[(i * args.per_request + k) % len(clauses)] for k in range(args.per_request)] for i in range(args.requests)
+        [clauses[(i * args.per_request + k) % len(clauses)] for k in range(args.per_request)]
+        for i in range(args.requests)
     ]
     asyncio.run(burst(url, batches[:16], 8))  # warm-up
     print(f"{args.model}; {args.requests} /classify requests of {args.per_request} clauses per level\n")
@@ -88,8 +89,10 @@ def run(url: str, args: argparse.Namespace, sampler: MemorySampler) -> None:
     for concurrency in (1, 8, 64):
         seconds, lat, errors = asyncio.run(burst(url, batches, concurrency))
         ms = [x * 1000 for x in lat]
-        print(f"| {concurrency} | {len(batches) * args.per_request / seconds:.1f} | {len(batches) / seconds:.1f} | "
-              f"{percentile(ms, 50):.0f} | {percentile(ms, 95):.0f} | {percentile(ms, 99):.0f} | {errors} |")
+        print(
+            f"| {concurrency} | {len(batches) * args.per_request / seconds:.1f} | {len(batches) / seconds:.1f} | "
+            f"{percentile(ms, 50):.0f} | {percentile(ms, 95):.0f} | {percentile(ms, 99):.0f} | {errors} |"
+        )
     print("\n| seed | characters | clauses | /analyze end to end (median of 3) |")
     print("|---|---:|---:|---:|")
     for path in sorted(SEEDS.glob("*.txt")):

@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from clausewise.model_dir import DEFAULT_TAG
 from benchmarks.common import model_path, seed_clauses
+from clausewise.model_dir import DEFAULT_TAG
 
 
 def clauses_per_second(fn, texts: list[str], batch: int, repeats: int) -> float:
@@ -49,7 +49,11 @@ def main(argv: list[str] | None = None) -> None:
         "text-classification",
         model=AutoModelForSequenceClassification.from_pretrained(str(path)),
         tokenizer=AutoTokenizer.from_pretrained(str(path)),
-        device=-1, top_k=None, function_to_apply="sigmoid", truncation=True, max_length=128,
+        device=-1,
+        top_k=None,
+        function_to_apply="sigmoid",
+        truncation=True,
+        max_length=128,
     )
 
     rows = []
@@ -60,17 +64,23 @@ def main(argv: list[str] | None = None) -> None:
         rows.append((batch, base, r32, r8))
     per_call = rows[0][1]
     print(f"{len(texts)} seed clauses, {args.model} ({path.name}), 2 threads, best of {args.repeats}\n")
-    print("| batch | pipeline clauses/s | torch fp32 clauses/s | int8 ONNX clauses/s | int8 / pipeline (same batch) | int8 / pipeline one per call |")
+    print(
+        "| batch | pipeline clauses/s | torch fp32 clauses/s | int8 ONNX clauses/s | int8 / pipeline (same batch) | int8 / pipeline one per call |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     for batch, base, r32, r8 in rows:
-        print(f"| {batch} | {base:.1f} | {r32:.1f} ({r32 / base:.2f}x) | {r8:.1f} | {r8 / base:.2f}x | {r8 / per_call:.2f}x |")
+        print(
+            f"| {batch} | {base:.1f} | {r32:.1f} ({r32 / base:.2f}x) | {r8:.1f} | {r8 / base:.2f}x | {r8 / per_call:.2f}x |"
+        )
 
     s8, s32 = int8.scores(texts), fp32.scores(texts)
     cut = np.asarray(fp32.info.thresholds)
     same_set = np.mean([(a >= cut).tolist() == (b >= cut).tolist() for a, b in zip(s8, s32)])
     same_decision = np.mean((s8 >= cut) == (s32 >= cut))
-    print(f"\nint8 vs fp32 on {len(texts)} seed clauses: identical label sets {same_set:.2%}, "
-          f"identical per-label decisions {same_decision:.2%}, max |score diff| {np.abs(s8 - s32).max():.3f}")
+    print(
+        f"\nint8 vs fp32 on {len(texts)} seed clauses: identical label sets {same_set:.2%}, "
+        f"identical per-label decisions {same_decision:.2%}, max |score diff| {np.abs(s8 - s32).max():.3f}"
+    )
 
 
 if __name__ == "__main__":

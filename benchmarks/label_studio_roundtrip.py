@@ -30,9 +30,9 @@ import urllib.request
 from pathlib import Path
 
 from benchmarks.common import SEEDS
+from benchmarks.local_server import free_port
 from clausewise.model_dir import DEFAULT_TAG
 from clausewise.taxonomy import load_taxonomy
-from serving.local_server import free_port
 
 
 class Api:
@@ -41,8 +41,12 @@ class Api:
 
     def __call__(self, method: str, path: str, body=None, raw: bool = False):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=120) as resp:
                 payload = resp.read()
@@ -79,8 +83,11 @@ def stop(proc: subprocess.Popen) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--label-studio", default=os.environ.get("LABEL_STUDIO_BIN", "/tmp/lsvenv/bin/label-studio"),
-                    help="the label-studio executable of its own virtual environment")
+    ap.add_argument(
+        "--label-studio",
+        default=os.environ.get("LABEL_STUDIO_BIN", "/tmp/lsvenv/bin/label-studio"),
+        help="the label-studio executable of its own virtual environment",
+    )
     ap.add_argument("--policy", type=Path, default=SEEDS / "004_e8e6eb838ae425a6.txt")
     ap.add_argument("--top", type=int, default=20)
     ap.add_argument("--model", default=DEFAULT_TAG)
@@ -88,7 +95,9 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (tasks, exports, server log)")
     args = ap.parse_args()
     if not Path(args.label_studio).is_file():
-        raise SystemExit(f"error: {args.label_studio} not found; install Label Studio in its own venv (see the docstring)")
+        raise SystemExit(
+            f"error: {args.label_studio} not found; install Label Studio in its own venv (see the docstring)"
+        )
 
     from clausewise_cli.main import main as clausewise
     from training.formats import read_new_labels
@@ -96,18 +105,41 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="clausewise-ls-"))
     tasks_file = work / "tasks.json"
-    if clausewise(["suggest", str(args.policy), "--top", str(args.top), "--output", str(tasks_file), "--model", args.model]):
+    if clausewise(
+        ["suggest", str(args.policy), "--top", str(args.top), "--output", str(tasks_file), "--model", args.model]
+    ):
         return 1
     tasks = json.loads(tasks_file.read_text())
     taxonomy = load_taxonomy()
 
     port, token, log = free_port(), secrets.token_hex(20), work / "label-studio.log"
-    env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(work / "data"), "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true"}
+    env = {
+        **os.environ,
+        "LABEL_STUDIO_BASE_DATA_DIR": str(work / "data"),
+        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+    }
     for key in ("BENTOML_HOME", "VIRTUAL_ENV", "PYTHONPATH"):
         env.pop(key, None)
-    cmd = [args.label_studio, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
-           "--data-dir", str(work / "data"), "--username", "clausewise@example.com", "--password", secrets.token_hex(12),
-           "--user-token", token, "--enable-legacy-api-token", "--log-level", "WARNING"]
+    cmd = [
+        args.label_studio,
+        "start",
+        "--no-browser",
+        "--internal-host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(work / "data"),
+        "--username",
+        "clausewise@example.com",
+        "--password",
+        secrets.token_hex(12),
+        "--user-token",
+        token,
+        "--enable-legacy-api-token",
+        "--log-level",
+        "WARNING",
+    ]
     url = f"http://127.0.0.1:{port}"
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=work, start_new_session=True)
@@ -117,18 +149,28 @@ def main() -> int:
         api = Api(url, token)
         version = api("GET", "/api/version")
         print(f"label-studio {version.get('release') or version.get('label-studio-os-package', {}).get('version')}")
-        project = api("POST", "/api/projects", {"title": "clausewise round trip", "label_config": label_config(taxonomy)})
+        project = api(
+            "POST", "/api/projects", {"title": "clausewise round trip", "label_config": label_config(taxonomy)}
+        )
         pid = project["id"]
         imported = api("POST", f"/api/projects/{pid}/import", tasks)
-        print(f"project {pid}: imported {imported.get('task_count')} tasks, {imported.get('prediction_count')} predictions")
+        print(
+            f"project {pid}: imported {imported.get('task_count')} tasks, {imported.get('prediction_count')} predictions"
+        )
         listed = api("GET", f"/api/tasks?project={pid}&page_size=1000")
         ls_tasks = listed["tasks"] if isinstance(listed, dict) else listed
         stored_versions = set()
         for t in ls_tasks:
             [pred] = api("GET", f"/api/predictions?task={t['id']}")
             stored_versions.add(pred["model_version"])
-            result = pred["result"] or [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices",
-                                         "value": {"choices": [taxonomy.names[0]]}}]
+            result = pred["result"] or [
+                {
+                    "from_name": FROM_NAME,
+                    "to_name": TO_NAME,
+                    "type": "choices",
+                    "value": {"choices": [taxonomy.names[0]]},
+                }
+            ]
             api("POST", f"/api/tasks/{t['id']}/annotations", {"result": result, "was_cancelled": False})
         print(f"annotated {len(ls_tasks)} tasks through the API; stored predictions name {sorted(stored_versions)}")
         exports = {}
@@ -137,8 +179,10 @@ def main() -> int:
             exports[kind] = work / f"export_{kind.lower()}.json"
             exports[kind].write_bytes(body)
             rows, report, problems = read_new_labels([exports[kind]], taxonomy)
-            print(f"{kind}: {len(json.loads(body))} tasks exported; read back {len(rows)} labelled clauses, "
-                  f"{len(problems)} problem(s) {[str(p) for p in problems][:3]}, format {report.formats}")
+            print(
+                f"{kind}: {len(json.loads(body))} tasks exported; read back {len(rows)} labelled clauses, "
+                f"{len(problems)} problem(s) {[str(p) for p in problems][:3]}, format {report.formats}"
+            )
         full = json.loads(exports["JSON"].read_text())
         # The export lists a task's predictions by id; each annotation carries the prediction it started from.
         versions = sorted({(a.get("prediction") or {}).get("model_version") for t in full for a in t["annotations"]})

@@ -19,8 +19,8 @@ import time
 import aiohttp
 
 from benchmarks.common import ROOT, SEEDS, percentile
+from benchmarks.local_server import local_server
 from clausewise.model_dir import DEFAULT_TAG
-from serving.local_server import local_server
 from serving.schemas import MAX_ANALYZE_CLAUSES, MAX_POLICY_CHARS
 
 PROBE = {"texts": ["You can unsubscribe from marketing emails at any time."]}
@@ -104,19 +104,26 @@ def main() -> None:
                 lat = [x for r in runs for x in r[1]]
                 failed = sum(r[2] for r in runs)
                 p50, p95 = percentile(lat, 50) * 1000, percentile(lat, 95) * 1000
-                print(f"| {name} | {size} | {seconds:.1f} | {len(lat)} | {p50:.0f} | {p95:.0f} | {max(lat) * 1000:.0f} "
-                      f"| {failed} |", flush=True)
+                print(
+                    f"| {name} | {size} | {seconds:.1f} | {len(lat)} | {p50:.0f} | {p95:.0f} | {max(lat) * 1000:.0f} "
+                    f"| {failed} |",
+                    flush=True,
+                )
             if name == "fair":
                 one_para = "We keep logs for a year. " * 11_900  # 297,500 characters, one paragraph
                 seed_s, _ = asyncio.run(timed_analyze(url, texts["1x"]))
                 quarter_s, _ = asyncio.run(timed_analyze(url, one_para[: len(one_para) // 4]))
                 whole_s, status = asyncio.run(timed_analyze(url, one_para))
-                print(f"\none-paragraph {len(one_para):,} chars: {whole_s:.2f} s ({status}), its quarter {quarter_s:.2f} s, "
-                      f"seed 004 {seed_s:.2f} s: {whole_s / seed_s:.1f}x seed 004, quarter/whole {quarter_s / whole_s:.2f}")
+                print(
+                    f"\none-paragraph {len(one_para):,} chars: {whole_s:.2f} s ({status}), its quarter {quarter_s:.2f} s, "
+                    f"seed 004 {seed_s:.2f} s: {whole_s / seed_s:.1f}x seed 004, quarter/whole {quarter_s / whole_s:.2f}"
+                )
                 varied = "".join(f"We keep log {i} for a year. " for i in range(20_000))[:297_500]
                 varied_s, status = asyncio.run(timed_analyze(url, varied))
-                print(f"one paragraph of {len(varied):,} chars, every sentence distinct: {status} in {varied_s:.2f} s "
-                      f"({varied_s / seed_s:.1f}x seed 004; over {MAX_ANALYZE_CLAUSES} distinct clauses is refused)")
+                print(
+                    f"one paragraph of {len(varied):,} chars, every sentence distinct: {status} in {varied_s:.2f} s "
+                    f"({varied_s / seed_s:.1f}x seed 004; over {MAX_ANALYZE_CLAUSES} distinct clauses is refused)"
+                )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,26 @@ WRAPPER_SENTENCES = [
     "Please enable JavaScript to use this site; we collect no data when it is off.",
     "Your session is about to expire; log in again to keep your saved addresses.",
 ]
-_MENU = ["Home", "Shop", "Deals", "New arrivals", "Women", "Men", "Kids", "Electronics", "Garden", "Gift cards",
-         "Help centre", "Track order", "Returns", "Stores", "Careers", "Investors", "Press", "Blog"]
+_MENU = [
+    "Home",
+    "Shop",
+    "Deals",
+    "New arrivals",
+    "Women",
+    "Men",
+    "Kids",
+    "Electronics",
+    "Garden",
+    "Gift cards",
+    "Help centre",
+    "Track order",
+    "Returns",
+    "Stores",
+    "Careers",
+    "Investors",
+    "Press",
+    "Blog",
+]
 
 
 def policy_html(text: str) -> str:
@@ -46,8 +64,9 @@ def policy_html(text: str) -> str:
 
 
 def _links(rng: random.Random, n: int) -> str:
-    return "".join(f'<li><a href="/c/{rng.randrange(10**6)}">{rng.choice(_MENU)} {rng.randrange(100)}</a></li>'
-                   for _ in range(n))
+    return "".join(
+        f'<li><a href="/c/{rng.randrange(10**6)}">{rng.choice(_MENU)} {rng.randrange(100)}</a></li>' for _ in range(n)
+    )
 
 
 def _script(rng: random.Random, size: int) -> str:
@@ -57,14 +76,23 @@ def _script(rng: random.Random, size: int) -> str:
 
 
 def _state(rng: random.Random, size: int) -> str:
-    items = [{"id": rng.randrange(10**9), "name": f"Product {i}", "price": rng.random() * 100,
-              "description": "Soft cotton tee with a relaxed fit <b>bestseller</b>"} for i in range(size // 120)]
+    items = [
+        {
+            "id": rng.randrange(10**9),
+            "name": f"Product {i}",
+            "price": rng.random() * 100,
+            "description": "Soft cotton tee with a relaxed fit <b>bestseller</b>",
+        }
+        for i in range(size // 120)
+    ]
     return f'<script id="__APP_STATE__" type="application/json">{json.dumps({"items": items})}</script>'
 
 
 def _style(rng: random.Random, size: int) -> str:
-    rules = "".join(f".c{rng.randrange(10**5)}{{margin:{rng.randrange(20)}px;color:#{rng.randrange(4096):03x}}}"
-                    for _ in range(size // 40))
+    rules = "".join(
+        f".c{rng.randrange(10**5)}{{margin:{rng.randrange(20)}px;color:#{rng.randrange(4096):03x}}}"
+        for _ in range(size // 40)
+    )
     return f"<style>{rules}</style>"
 
 
@@ -73,18 +101,22 @@ def make_page(article: str, target_bytes: int = 300_000, seed: int = 0) -> str:
     rng = random.Random(seed)
     banner, newsletter, share, noscript, session = WRAPPER_SENTENCES
     head = f"<!doctype html><html><head><title>Privacy Policy | Shop</title>{_style(rng, 8_000)}</head><body>"
-    top = (f'<header class="site-header"><a href="/">Shop</a><nav class="mega-menu"><ul>{_links(rng, 120)}</ul></nav>'
-           f'<form role="search"><input name="q"><button>Search</button></form></header>'
-           f'<div id="cookie-banner" class="consent"><p>{banner}</p><button>Accept all</button>'
-           f'<button>Reject all</button><a href="/cookies">Cookie settings</a></div>'
-           f'<noscript><p>{noscript}</p></noscript>')
+    top = (
+        f'<header class="site-header"><a href="/">Shop</a><nav class="mega-menu"><ul>{_links(rng, 120)}</ul></nav>'
+        f'<form role="search"><input name="q"><button>Search</button></form></header>'
+        f'<div id="cookie-banner" class="consent"><p>{banner}</p><button>Accept all</button>'
+        f'<button>Reject all</button><a href="/cookies">Cookie settings</a></div>'
+        f"<noscript><p>{noscript}</p></noscript>"
+    )
     main = f'<main><article class="policy"><h1>Privacy Policy</h1>\n{article}\n</article></main>'
-    bottom = (f'<aside class="sidebar"><h3>Related</h3><ul>{_links(rng, 30)}</ul></aside>'
-              f'<div class="modal" hidden><h2>Stay in touch</h2><p>{newsletter}</p></div>'
-              f'<dialog id="timeout"><p>{session}</p></dialog>'
-              f'<div aria-hidden="true" class="share"><p>{share}</p></div>'
-              f'<footer class="site-footer"><ul>{_links(rng, 200)}</ul><p>© 2026 Shop Inc. All rights reserved.</p></footer>'
-              f"{_state(rng, 20_000)}{_script(rng, 10_000)}")
+    bottom = (
+        f'<aside class="sidebar"><h3>Related</h3><ul>{_links(rng, 30)}</ul></aside>'
+        f'<div class="modal" hidden><h2>Stay in touch</h2><p>{newsletter}</p></div>'
+        f'<dialog id="timeout"><p>{session}</p></dialog>'
+        f'<div aria-hidden="true" class="share"><p>{share}</p></div>'
+        f'<footer class="site-footer"><ul>{_links(rng, 200)}</ul><p>© 2026 Shop Inc. All rights reserved.</p></footer>'
+        f"{_state(rng, 20_000)}{_script(rng, 10_000)}"
+    )
     page = head + top + main + bottom
     pad = []
     size = len(page.encode("utf-8"))

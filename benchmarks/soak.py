@@ -17,9 +17,9 @@ import time
 
 import aiohttp
 
-from clausewise.model_dir import DEFAULT_TAG
 from benchmarks.common import SEEDS, percentile, rss_mib, seed_clauses
-from serving.local_server import local_server
+from benchmarks.local_server import local_server
+from clausewise.model_dir import DEFAULT_TAG
 
 
 async def soak(url: str, pid: int, args: argparse.Namespace) -> bool:
@@ -43,12 +43,14 @@ async def soak(url: str, pid: int, args: argparse.Namespace) -> bool:
                     payload = await r.json()
                 ok = r.status == 200
                 n = len(payload["results"] if endpoint == "classify" else payload["clauses"]) if ok else 0
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError):
+            except (TimeoutError, aiohttp.ClientError, ValueError, KeyError):
                 ok = False
             window.append((endpoint, time.perf_counter() - start, ok, n))
 
     memory: list[float] = []
-    print(f"{args.clients} clients for {args.minutes} min; {args.analyze_share:.0%} of requests are /analyze of a whole seed")
+    print(
+        f"{args.clients} clients for {args.minutes} min; {args.analyze_share:.0%} of requests are /analyze of a whole seed"
+    )
     print("| minute | requests | clauses/s | classify p50/p95/p99 ms | analyze p50/p95 ms | errors | service RSS MiB |")
     print("|---:|---:|---:|---|---|---:|---:|")
     connector = aiohttp.TCPConnector(limit=args.clients)
@@ -67,12 +69,17 @@ async def soak(url: str, pid: int, args: argparse.Namespace) -> bool:
             errors = sum(not ok for *_, ok, _ in rows)
             total_errors += errors
             memory.append(rss_mib(pid))
-            print(f"| {minute} | {len(rows)} | {sum(n for *_, n in rows) / 60:.1f} | {fmt(cls, (50, 95, 99))} | "
-                  f"{fmt(ana, (50, 95))} | {errors} | {memory[-1]:.0f} |", flush=True)
+            print(
+                f"| {minute} | {len(rows)} | {sum(n for *_, n in rows) / 60:.1f} | {fmt(cls, (50, 95, 99))} | "
+                f"{fmt(ana, (50, 95))} | {errors} | {memory[-1]:.0f} |",
+                flush=True,
+            )
     growth = max(memory[1:] or memory) - memory[0]
     ok = total_errors == 0 and growth <= args.growth_bound_mib
-    print(f"\nerrors: {total_errors}; memory after minute 1: {memory[0]:.0f} MiB, peak later {max(memory):.0f} MiB, "
-          f"growth {growth:+.0f} MiB (bound {args.growth_bound_mib} MiB): {'PASS' if ok else 'FAIL'}")
+    print(
+        f"\nerrors: {total_errors}; memory after minute 1: {memory[0]:.0f} MiB, peak later {max(memory):.0f} MiB, "
+        f"growth {growth:+.0f} MiB (bound {args.growth_bound_mib} MiB): {'PASS' if ok else 'FAIL'}"
+    )
     return ok
 
 

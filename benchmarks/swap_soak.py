@@ -21,9 +21,9 @@ import time
 import aiohttp
 
 from benchmarks.common import SEEDS, seed_clauses
+from benchmarks.local_server import local_server
 from clausewise.bentoml_private import models_dir
 from clausewise.model_dir import DEFAULT_TAG
-from serving.local_server import local_server
 
 NAME = "swap-bench"
 
@@ -65,7 +65,7 @@ async def load(url: str, seconds: float, clients: int, promote) -> tuple[int, in
                         tags.append((time.monotonic(), payload["model"]))
                     else:
                         counts["failed"] += 1
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            except (TimeoutError, aiohttp.ClientError, ValueError):
                 counts["failed"] += 1
 
     async def promoter() -> None:
@@ -95,8 +95,10 @@ def main() -> None:
             pid = proc.pid
             ok, failed, switches = asyncio.run(load(url, args.seconds, args.clients, lambda: point_latest(b)))
             alive = proc.poll() is None and proc.pid == pid
-        print(f"{ok} requests answered, {failed} failed; tags in order of answers: {' -> '.join(switches)}; "
-              f"promoted {b} at {args.seconds / 2:.0f} s; same server process throughout: {alive}")
+        print(
+            f"{ok} requests answered, {failed} failed; tags in order of answers: {' -> '.join(switches)}; "
+            f"promoted {b} at {args.seconds / 2:.0f} s; same server process throughout: {alive}"
+        )
     finally:
         for tag in (a, b):
             bentoml.models.delete(tag)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+
 from clausewise.taxonomy import load_taxonomy
 from training.config import TrainConfig
 from training.data import load_records

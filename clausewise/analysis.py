@@ -1,14 +1,15 @@
 """A whole policy analysed: its clauses labelled, and which topics it covers. Shared by /analyze and batch.
 
-    policy = read_policy(text)                         # format and clauses (chrome marked, never scored)
-    rows = model.scores(*policy.model_inputs())        # one row per scored clause, however it is batched
-    result = label_policy(policy, rows, model)         # {"clauses": [...], "coverage": [...], "missing": [...]}
+policy = read_policy(text)                         # format and clauses (chrome marked, never scored)
+rows = model.scores(*policy.model_inputs())        # one row per scored clause, however it is batched
+result = label_policy(policy, rows, model)         # {"clauses": [...], "coverage": [...], "missing": [...]}
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from clausewise.language import language_of
 from clausewise.segment import Clause, detect_format, plain_text, segment
@@ -29,8 +30,9 @@ def distinct_inputs(texts: list[str], headings: list[str | None]) -> tuple[list[
     return list(first), index
 
 
-def score_policy(score: Callable[[list[str], list[str | None]], Any], texts: list[str],
-                 headings: list[str | None]) -> list:
+def score_policy(
+    score: Callable[[list[str], list[str | None]], Any], texts: list[str], headings: list[str | None]
+) -> list:
     """Rows for every input, as the service computes them for one request alone (see CALL_ITEMS)."""
     pairs, index = distinct_inputs(texts, headings)
     rows: list = []
@@ -93,12 +95,28 @@ def label_policy(policy: Policy, rows, model: Labeller) -> dict:
         row = row_of.get(i)
         scores = {n: float(s) for n, s in zip(names, row)} if row is not None else {}
         labels = model.chosen(row) if row is not None else []
-        clauses.append({"index": i, "start": c.start, "end": c.end, "heading": c.heading, "kind": c.kind,
-                        "text": c.text, "labels": [{"label": n, "score": s} for n, s in labels], "scores": scores})
+        clauses.append(
+            {
+                "index": i,
+                "start": c.start,
+                "end": c.end,
+                "heading": c.heading,
+                "kind": c.kind,
+                "text": c.text,
+                "labels": [{"label": n, "score": s} for n, s in labels],
+                "scores": scores,
+            }
+        )
     coverage = []
     for name in names:
         hits = [c for c in clauses if any(x["label"] == name for x in c["labels"])]
         best = max(hits, key=lambda c: c["scores"][name]) if hits else None
-        coverage.append({"label": name, "clauses": len(hits), "best_clause": best["index"] if best else None,
-                         "best_score": best["scores"][name] if best else None})
+        coverage.append(
+            {
+                "label": name,
+                "clauses": len(hits),
+                "best_clause": best["index"] if best else None,
+                "best_score": best["scores"][name] if best else None,
+            }
+        )
     return {"clauses": clauses, "coverage": coverage, "missing": [c["label"] for c in coverage if not c["clauses"]]}

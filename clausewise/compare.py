@@ -14,8 +14,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -28,19 +29,20 @@ from clausewise.segment import plain_text
 # too often chance between short clauses ("Personal Information:" and "Right to correct your personal
 # information"); rewordings seen in real policy histories score 0.58 and up.
 REWORDED_MIN = 0.55
-CANDIDATES = 5        # per clause, the most TF-IDF-similar clauses of the other side that difflib confirms
-CANDIDATE_MIN = 0.1   # TF-IDF cosine (word uni+bigrams) below which two clauses are never candidates
-CONTEXT = 3           # neighbours on each side compared when a text occurs more than once
+CANDIDATES = 5  # per clause, the most TF-IDF-similar clauses of the other side that difflib confirms
+CANDIDATE_MIN = 0.1  # TF-IDF cosine (word uni+bigrams) below which two clauses are never candidates
+CONTEXT = 3  # neighbours on each side compared when a text occurs more than once
 QUOTE_CHARS = 80
 STATUSES = ("unchanged", "reworded", "added", "removed")
 
 _MARKER = re.compile(
     r"^(?:(?:section|article|clause|part|§)\s*[0-9ivxlc]+(?:\.[0-9]+)*\s*[:.)\-–—]\s*"  # Section 4: / Article IV.
-    r"|\(\s*(?:\d{1,3}|[a-z]|[ivxlc]{1,6})\s*\)\s*"                                        # (a) (iv) (2)
-    r"|(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlc]{1,6})[.)]\s+"                                # 1. 2.3. iv) a.
-    r"|\d{1,3}(?:\.\d{1,3})+\s+"                                                           # 2.3
-    r"|[•·▪◦‣●○■□*+\-–—>]+\s*)",                                                             # bullets
-    re.I)
+    r"|\(\s*(?:\d{1,3}|[a-z]|[ivxlc]{1,6})\s*\)\s*"  # (a) (iv) (2)
+    r"|(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlc]{1,6})[.)]\s+"  # 1. 2.3. iv) a.
+    r"|\d{1,3}(?:\.\d{1,3})+\s+"  # 2.3
+    r"|[•·▪◦‣●○■□*+\-–—>]+\s*)",  # bullets
+    re.I,
+)
 _WORD = re.compile(r"\w+")
 
 
@@ -67,7 +69,7 @@ def unmarked(text: str) -> str:
     """A clause's readable text without its leading numbering or bullets ("2.3", "(a)", "•", "Section 4:")."""
     t = plain_text(text)
     while (m := _MARKER.match(t)) is not None and m.end() < len(t):
-        t = t[m.end():]
+        t = t[m.end() :]
     return t
 
 
@@ -97,8 +99,11 @@ def _exact(old: list[str], new: list[str], old_ctx: list[str], new_ctx: list[str
         if len(olds) == 1 and len(news) == 1:
             pairs.append((olds[0], news[0]))
         elif olds and news:
-            ranked = sorted(((-_context(old, new, old_ctx, new_ctx, i, j), abs(i / max(1, len(old)) - j / max(1, len(new))), i, j)
-                             for i in olds for j in news))
+            ranked = sorted(
+                (-_context(old, new, old_ctx, new_ctx, i, j), abs(i / max(1, len(old)) - j / max(1, len(new))), i, j)
+                for i in olds
+                for j in news
+            )
             used_old, used_new = set(), set()
             for *_, i, j in ranked:
                 if i not in used_old and j not in used_new:
@@ -112,8 +117,8 @@ def _context(old: list[str], new: list[str], old_ctx: list[str], new_ctx: list[s
     """How much the surroundings of old[i] and new[j] agree: same heading (2), equal neighbours within CONTEXT."""
     agree = 2 * (old_ctx[i] == new_ctx[j])
     for d in range(1, CONTEXT + 1):
-        agree += (i - d >= 0 and j - d >= 0 and old[i - d] == new[j - d])
-        agree += (i + d < len(old) and j + d < len(new) and old[i + d] == new[j + d])
+        agree += i - d >= 0 and j - d >= 0 and old[i - d] == new[j - d]
+        agree += i + d < len(old) and j + d < len(new) and old[i + d] == new[j + d]
     return agree
 
 
@@ -163,8 +168,12 @@ def _ordered(pairs: list[Pair]) -> list[Pair]:
     return sorted(pairs, key=lambda p: (p.new, 0, 0) if p.new is not None else key[p.old])
 
 
-def align(old: list[str], new: list[str], old_headings: list[str | None] | None = None,
-          new_headings: list[str | None] | None = None) -> list[Pair]:
+def align(
+    old: list[str],
+    new: list[str],
+    old_headings: list[str | None] | None = None,
+    new_headings: list[str | None] | None = None,
+) -> list[Pair]:
     """Align the clause texts of two versions: unchanged, reworded, added and removed (see module doc);
     headings, when given, tell repeated texts apart."""
     old_keys, new_keys = [normalise(t) for t in old], [normalise(t) for t in new]
@@ -204,10 +213,21 @@ def _label_summary(name: str, pairs: list[dict]) -> dict:
     counts = {s: sum(p["status"] == s and (has(p["old"]) or has(p["new"])) for p in pairs) for s in STATUSES}
     old_n = sum(has(p["old"]) for p in pairs)
     new_n = sum(has(p["new"]) for p in pairs)
-    examples = [quote((p["new"] or p["old"])["text"]) for s in ("added", "removed", "reworded") for p in pairs
-                if p["status"] == s and (has(p["old"]) or has(p["new"]))][:3]
-    return {"label": name, **counts, "coverage_old": old_n, "coverage_new": new_n,
-            "appears": old_n == 0 and new_n > 0, "disappears": old_n > 0 and new_n == 0, "examples": examples}
+    examples = [
+        quote((p["new"] or p["old"])["text"])
+        for s in ("added", "removed", "reworded")
+        for p in pairs
+        if p["status"] == s and (has(p["old"]) or has(p["new"]))
+    ][:3]
+    return {
+        "label": name,
+        **counts,
+        "coverage_old": old_n,
+        "coverage_new": new_n,
+        "appears": old_n == 0 and new_n > 0,
+        "disappears": old_n > 0 and new_n == 0,
+        "examples": examples,
+    }
 
 
 def compare(old_policy: Policy, new_policy: Policy, old_rows, new_rows, model: Labeller) -> dict:
@@ -222,12 +242,21 @@ def compare(old_policy: Policy, new_policy: Policy, old_rows, new_rows, model: L
     for p in align(old_texts, new_texts, old_headings, new_headings):
         was = set(old_labels[p.old]) if p.old is not None else set()
         now = set(new_labels[p.new]) if p.new is not None else set()
-        pairs.append({"status": p.status, "similarity": round(p.similarity, 3),
-                      "old": _side(old_policy, p.old, old_labels), "new": _side(new_policy, p.new, new_labels),
-                      "labels_added": sorted(now - was, key=order.get),
-                      "labels_removed": sorted(was - now, key=order.get)})
-    return {"pairs": pairs, "summary": [_label_summary(n, pairs) for n in model.labels],
-            "counts": {s: sum(p["status"] == s for p in pairs) for s in STATUSES}}
+        pairs.append(
+            {
+                "status": p.status,
+                "similarity": round(p.similarity, 3),
+                "old": _side(old_policy, p.old, old_labels),
+                "new": _side(new_policy, p.new, new_labels),
+                "labels_added": sorted(now - was, key=order.get),
+                "labels_removed": sorted(was - now, key=order.get),
+            }
+        )
+    return {
+        "pairs": pairs,
+        "summary": [_label_summary(n, pairs) for n in model.labels],
+        "counts": {s: sum(p["status"] == s for p in pairs) for s in STATUSES},
+    }
 
 
 def _first(pairs: list[dict], label: str, status: str) -> str:
@@ -278,8 +307,9 @@ def summary_lines(result: dict) -> list[str]:
     return lines
 
 
-def compare_texts(old_text: str, new_text: str, model: ScoringModel,
-                  score: Callable[[list[str], list[str | None]], Any] | None = None) -> dict:
+def compare_texts(
+    old_text: str, new_text: str, model: ScoringModel, score: Callable[[list[str], list[str | None]], Any] | None = None
+) -> dict:
     """Read, score (each distinct clause of both versions once) and compare two versions of a policy."""
     old_policy, new_policy = read_policy(old_text), read_policy(new_text)
     old_texts, old_headings = old_policy.model_inputs()

@@ -1,7 +1,7 @@
 """Which language a policy or a clause is written in (py3langid), and the warning when it is not English.
 
-    language_of(["We use cookies.", ...])      # 'en': the language of most of the text, by characters
-    english_warning("zh")                      # the warning responses carry for non-English input
+language_of(["We use cookies.", ...])      # 'en': the language of most of the text, by characters
+english_warning("zh")                      # the warning responses carry for non-English input
 """
 
 from __future__ import annotations
@@ -52,5 +52,7 @@ def english_warning(language: str) -> str | None:
     """The warning for a policy that is not in English, or None for English."""
     if language == MODEL_LANGUAGE:
         return None
-    return (f"this policy looks like '{language}', but the model reads English only: its labels and the coverage "
-            f"summary are unreliable for it; translate it to English for trustworthy results")
+    return (
+        f"this policy looks like '{language}', but the model reads English only: its labels and the coverage "
+        f"summary are unreliable for it; translate it to English for trustworthy results"
+    )

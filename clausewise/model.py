@@ -1,9 +1,9 @@
 """Inference with a stored model: scores and labels for clauses, batched by length.
 
-    from clausewise.model import ClauseModel
-    m = ClauseModel.load("path/to/model_dir")
-    m.scores(["We use cookies."])          # (1, n_labels) sigmoid scores
-    m.predict(["We use cookies."])         # [{"cookies_tracking": 0.97}] above per-label thresholds
+from clausewise.model import ClauseModel
+m = ClauseModel.load("path/to/model_dir")
+m.scores(["We use cookies."])          # (1, n_labels) sigmoid scores
+m.predict(["We use cookies."])         # [{"cookies_tracking": 0.97}] above per-label thresholds
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from transformers import PreTrainedTokenizerBase
 from clausewise.model_dir import ModelInfo, int8_path, load_network, load_tokenizer, read_info
 from clausewise.network import ClauseClassifier, model_input, pick_device, tokenize_pairs
 from clausewise.onnx_backend import OnnxLogits
-
 
 CALL_OVERHEAD_TOKENS = 16  # measured: one extra model call costs about as much as 16 padded tokens
 
@@ -58,8 +57,14 @@ class ClauseModel:
     file exists), 'torch' the PyTorch weights (fp32; CUDA when the device is CUDA).
     """
 
-    def __init__(self, model: ClauseClassifier | None, tokenizer: PreTrainedTokenizerBase, info: ModelInfo,
-                 device: torch.device, onnx=None):
+    def __init__(
+        self,
+        model: ClauseClassifier | None,
+        tokenizer: PreTrainedTokenizerBase,
+        info: ModelInfo,
+        device: torch.device,
+        onnx=None,
+    ):
         self.model = model.to(device).eval() if model is not None else None
         self.tokenizer = tokenizer
         self.info = info
@@ -75,7 +80,7 @@ class ClauseModel:
         return self.info.labels
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "auto", backend: str = "auto", threads: int = 0) -> "ClauseModel":
+    def load(cls, path: str | Path, device: str = "auto", backend: str = "auto", threads: int = 0) -> ClauseModel:
         """Load a model folder; backend 'auto' = int8 ONNX on CPU when exported, else torch.
 
         threads: ONNX Runtime intra-op threads; 0 = every core (the service), batch actors pass their CPU share.
@@ -94,7 +99,11 @@ class ClauseModel:
 
     @torch.inference_mode()
     def scores(
-        self, texts: list[str], headings: list[str | None] | None = None, batch_size: int = 32, max_batch_tokens: int = 2048
+        self,
+        texts: list[str],
+        headings: list[str | None] | None = None,
+        batch_size: int = 32,
+        max_batch_tokens: int = 2048,
     ) -> np.ndarray:
         """Sigmoid scores, shape (len(texts), n_labels).
 

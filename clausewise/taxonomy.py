@@ -1,8 +1,8 @@
 """The label taxonomy, loaded from labels/taxonomy.yaml: the one place label names live.
 
-    from clausewise.taxonomy import load_taxonomy
-    tax = load_taxonomy()          # labels/taxonomy.yaml of this checkout
-    tax.names                      # ('data_collection', 'data_use', ...)
+from clausewise.taxonomy import load_taxonomy
+tax = load_taxonomy()          # labels/taxonomy.yaml of this checkout
+tax.names                      # ('data_collection', 'data_use', ...)
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Taxonomy:
         return [asdict(label) for label in self.labels]
 
     @classmethod
-    def from_dicts(cls, items: list[dict], source: str = "") -> "Taxonomy":
+    def from_dicts(cls, items: list[dict], source: str = "") -> Taxonomy:
         """Build and validate a taxonomy from a list of label mappings."""
         where = source or "taxonomy"
         if not isinstance(items, list) or not items:
@@ -82,7 +82,9 @@ class Taxonomy:
             known = {"name", "definition", "includes", "excludes", "opp115"}
             unknown = set(item) - known
             if unknown:
-                raise TaxonomyError(f"{where}: label {name!r} has unknown keys {sorted(unknown)}; allowed: {sorted(known)}")
+                raise TaxonomyError(
+                    f"{where}: label {name!r} has unknown keys {sorted(unknown)}; allowed: {sorted(known)}"
+                )
             labels.append(Label(**{k: str(v) for k, v in item.items()}))
         return cls(tuple(labels), source)
 

@@ -16,32 +16,63 @@ from clausewise.model_dir import DEFAULT_TAG
 
 
 def add_batch(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="a folder of .txt/.md/.html policies, a .jsonl file ({\"id\", \"text\"} a line), "
-                        "a .parquet file (id, text columns), or a folder of .jsonl or .parquet files")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help='a folder of .txt/.md/.html policies, a .jsonl file ({"id", "text"} a line), '
+        "a .parquet file (id, text columns), or a folder of .jsonl or .parquet files",
+    )
     p.add_argument("--output", required=True, help="output folder; clauses/ and policies/ are written under it")
-    p.add_argument("--model", default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
-                   help=f"stored model (default: {DEFAULT_TAG})")
+    p.add_argument(
+        "--model",
+        default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
+        help=f"stored model (default: {DEFAULT_TAG})",
+    )
     p.add_argument("--actors", type=int, default=1, help="CPU scoring actors, one model copy each (default: 1)")
     p.add_argument("--cpus-per-actor", type=int, default=1, help="cores of each CPU actor (default: 1)")
-    p.add_argument("--gpus", type=int, default=0,
-                   help="GPU actors (torch, one GPU each) instead of CPU actors; 0 = CPU (default: 0)")
-    p.add_argument("--part-size", type=int, default=200,
-                   help="policies per Parquet file; a killed run redoes at most the parts in flight (default: 200)")
-    p.add_argument("--max-chars", type=int, default=300_000,
-                   help="longer policies get an error row, as /analyze refuses them (default: 300000)")
-    p.add_argument("--num-cpus", type=int, default=None,
-                   help="CPUs of a Ray started on this machine (default: all); ignored when RAY_ADDRESS is set")
+    p.add_argument(
+        "--gpus",
+        type=int,
+        default=0,
+        help="GPU actors (torch, one GPU each) instead of CPU actors; 0 = CPU (default: 0)",
+    )
+    p.add_argument(
+        "--part-size",
+        type=int,
+        default=200,
+        help="policies per Parquet file; a killed run redoes at most the parts in flight (default: 200)",
+    )
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=300_000,
+        help="longer policies get an error row, as /analyze refuses them (default: 300000)",
+    )
+    p.add_argument(
+        "--num-cpus",
+        type=int,
+        default=None,
+        help="CPUs of a Ray started on this machine (default: all); ignored when RAY_ADDRESS is set",
+    )
 
 
 def batch(args: argparse.Namespace) -> int:
     try:
         from batch.job import BatchOptions, run
     except ImportError as exc:  # ray is an optional dependency: the service does not need it
-        raise RuntimeError(f"batch needs the optional dependencies ({exc.name} is missing): "
-                           "pip install -e '.[batch]'") from exc
-    options = BatchOptions(model=args.model, actors=args.actors, cpus_per_actor=args.cpus_per_actor, gpus=args.gpus,
-                           part_size=args.part_size, max_chars=args.max_chars, num_cpus=args.num_cpus)
+        raise RuntimeError(
+            f"batch needs the optional dependencies ({exc.name} is missing): pip install -e '.[batch]'"
+        ) from exc
+    options = BatchOptions(
+        model=args.model,
+        actors=args.actors,
+        cpus_per_actor=args.cpus_per_actor,
+        gpus=args.gpus,
+        part_size=args.part_size,
+        max_chars=args.max_chars,
+        num_cpus=args.num_cpus,
+    )
     summary = run(args.inputs, args.output, options)
     print(summary.line())
     return 0

@@ -22,8 +22,11 @@ STATUSES = ("unchanged", "reworded", "added", "removed")
 
 
 def _model_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
-                   help=f"stored model (default: $CLAUSEWISE_MODEL or {DEFAULT_TAG})")
+    p.add_argument(
+        "--model",
+        default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
+        help=f"stored model (default: $CLAUSEWISE_MODEL or {DEFAULT_TAG})",
+    )
 
 
 def add_diff(p: argparse.ArgumentParser) -> None:
@@ -38,11 +41,19 @@ def add_history(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="the document's path inside the repository")
     p.add_argument("--out", required=True, type=Path, help="the table to write: a .parquet or .csv file")
     _model_flag(p)
-    p.add_argument("--actors", type=int, default=0,
-                   help="run on Ray Data with this many model copies, one document at a time each (many documents); "
-                        "0 = in this process (default)")
-    p.add_argument("--max-versions", type=int, default=None,
-                   help="only the N latest versions of each path (the first of them counts no change)")
+    p.add_argument(
+        "--actors",
+        type=int,
+        default=0,
+        help="run on Ray Data with this many model copies, one document at a time each (many documents); "
+        "0 = in this process (default)",
+    )
+    p.add_argument(
+        "--max-versions",
+        type=int,
+        default=None,
+        help="only the N latest versions of each path (the first of them counts no change)",
+    )
 
 
 def load_model(tag: str):
@@ -54,8 +65,10 @@ def load_model(tag: str):
     try:
         stored = bentoml.models.get(tag)
     except bentoml.exceptions.NotFound as exc:
-        raise RuntimeError(f"model {tag} is not in the store ({exc}); train one with `clausewise train`, "
-                           "or pass --model with a tag that `bentoml models list` shows") from exc
+        raise RuntimeError(
+            f"model {tag} is not in the store ({exc}); train one with `clausewise train`, "
+            "or pass --model with a tag that `bentoml models list` shows"
+        ) from exc
     return ClauseModel.load(stored.path, device="cpu")
 
 

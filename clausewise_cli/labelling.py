@@ -13,12 +13,21 @@ from training.segments import POLICY_SUFFIXES
 
 
 def add_suggest(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", type=Path,
-                   help="policies (.txt, .md, .html, segmented as /analyze does) or clause JSONL files "
-                        "(label files or `clausewise segment` output), or folders of them")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        help="policies (.txt, .md, .html, segmented as /analyze does) or clause JSONL files "
+        "(label files or `clausewise segment` output), or folders of them",
+    )
     p.add_argument("--top", type=int, default=50, help="how many clauses to suggest (default 50)")
-    p.add_argument("--output", "-o", type=Path, default=Path("tasks.json"),
-                   help="Label Studio tasks JSON to write (default tasks.json)")
+    p.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=Path("tasks.json"),
+        help="Label Studio tasks JSON to write (default tasks.json)",
+    )
     p.add_argument("--model", default=DEFAULT_TAG, help=f"the stored model to score with (default {DEFAULT_TAG})")
     p.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     p.add_argument("--taxonomy", default=None, help="taxonomy YAML (default labels/taxonomy.yaml)")
@@ -32,7 +41,9 @@ def _inputs(paths: list[Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise FileNotFoundError(f"{p} is neither a file nor a folder; give policy files, clause JSONL files or folders")
+            raise FileNotFoundError(
+                f"{p} is neither a file nor a folder; give policy files, clause JSONL files or folders"
+            )
     if not out:
         raise FileNotFoundError(f"no policy or JSONL files in {', '.join(map(str, paths))}")
     return out
@@ -56,15 +67,19 @@ def suggest(args: argparse.Namespace) -> int:
     model = ClauseModel.load(stored.path, device=args.device)
     extra = [n for n in model.labels if n not in taxonomy.names]
     if extra:
-        raise ValueError(f"model {stored.tag} has labels {extra} that {taxonomy.source} does not define; "
-                         "pass the taxonomy it was trained with (--taxonomy)")
+        raise ValueError(
+            f"model {stored.tag} has labels {extra} that {taxonomy.source} does not define; "
+            "pass the taxonomy it was trained with (--taxonomy)"
+        )
     rows = model.scores([c.text for c in cands], [c.heading for c in cands])
     picked = select_uncertain(cands, rows, model.labels, model.info.thresholds, args.top)
     tasks = build_tasks(picked, str(stored.tag), taxonomy)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"scored {len(cands)} clauses with {stored.tag}; wrote {len(tasks)} Label Studio tasks to {args.output}"
-          + ("" if len(tasks) == args.top else f" (fewer than --top {args.top}: near-duplicates and chrome skipped)"))
+    print(
+        f"scored {len(cands)} clauses with {stored.tag}; wrote {len(tasks)} Label Studio tasks to {args.output}"
+        + ("" if len(tasks) == args.top else f" (fewer than --top {args.top}: near-duplicates and chrome skipped)")
+    )
     for s in picked:
         c = s.candidate
         where = f"{c.doc}[{c.start}:{c.end}]" if c.start is not None else f"{c.doc} line {c.clause + 1}"

@@ -35,8 +35,13 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def add_segment(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", type=Path, default=[SEED_DOCS],
-                   help="policy files (.txt, .md, .html) or folders of them (default: labels/seeds/docs)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[SEED_DOCS],
+        help="policy files (.txt, .md, .html) or folders of them (default: labels/seeds/docs)",
+    )
     p.add_argument("--out", type=Path, default=ANNOTATION / "segments", help="output folder, one JSONL per document")
 
 
@@ -51,8 +56,11 @@ def segment(args: argparse.Namespace) -> int:
 
 
 def add_annotate(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["agreement", "merge"],
-                   help="agreement: kappa per label and disagreements.jsonl; merge: agreed + adjudicated labels")
+    p.add_argument(
+        "action",
+        choices=["agreement", "merge"],
+        help="agreement: kappa per label and disagreements.jsonl; merge: agreed + adjudicated labels",
+    )
     p.add_argument("--annotation", type=Path, default=ANNOTATION, help="folder with segments/, pass_a/, pass_b/")
     p.add_argument("--out", type=Path, default=SEEDS_FILE, help="merged label file (with merge)")
 
@@ -73,10 +81,23 @@ def annotate(args: argparse.Namespace) -> int:
         (args.annotation / "agreement.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
         with open(args.annotation / "disagreements.jsonl", "w", encoding="utf-8") as fh:
             for s in disagreements:
-                fh.write(json.dumps({"id": s["id"], "heading": s["heading"], "text": s["text"],
-                                     "pass_a": list(a[s["id"]]), "pass_b": list(b[s["id"]])}, ensure_ascii=False) + "\n")
-        print(f"{stats['clauses']} clauses, micro-F1 {stats['micro_f1']}, exact match {stats['exact_match']}, "
-              f"mean kappa {stats['mean_kappa']}, {len(disagreements)} disagreements")
+                fh.write(
+                    json.dumps(
+                        {
+                            "id": s["id"],
+                            "heading": s["heading"],
+                            "text": s["text"],
+                            "pass_a": list(a[s["id"]]),
+                            "pass_b": list(b[s["id"]]),
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+        print(
+            f"{stats['clauses']} clauses, micro-F1 {stats['micro_f1']}, exact match {stats['exact_match']}, "
+            f"mean kappa {stats['mean_kappa']}, {len(disagreements)} disagreements"
+        )
         print(f"{'label':<24}{'kappa':>7}{'A':>6}{'B':>6}")
         for name, v in stats["per_label"].items():
             print(f"{name:<24}{v['kappa']:>7.3f}{v['pass_a']:>6}{v['pass_b']:>6}")
@@ -89,8 +110,16 @@ def annotate(args: argparse.Namespace) -> int:
         for s in segments:
             labels = adjudicated[s["id"]]["labels"] if s["id"] in adjudicated else list(a[s["id"]])
             labels = sorted(set(labels), key=taxonomy.names.index)
-            row = {"id": s["id"], "doc": s["doc"], "text": s["text"], "labels": labels,
-                   "heading": s["heading"], "start": s["start"], "end": s["end"], "kind": s["kind"]}
+            row = {
+                "id": s["id"],
+                "doc": s["doc"],
+                "text": s["text"],
+                "labels": labels,
+                "heading": s["heading"],
+                "start": s["start"],
+                "end": s["end"],
+                "kind": s["kind"],
+            }
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"wrote {len(segments)} clauses to {args.out} ({len(adjudicated)} adjudicated)")
     return 0

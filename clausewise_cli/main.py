@@ -1,7 +1,7 @@
 """`clausewise <command>`: every command of the project behind one console script and one error handler.
 
-    clausewise --help
-    clausewise serve --train-if-missing      # what `make serve` runs
+clausewise --help
+clausewise serve --train-if-missing      # what `make serve` runs
 """
 
 from __future__ import annotations
@@ -27,21 +27,35 @@ class Command:
 COMMANDS: dict[str, Command] = {
     "validate": Command("check label files and print per-label counts", labels.add_validate, labels.validate),
     "segment": Command("split policies into clause records for labelling", labels.add_segment, labels.segment),
-    "import-real": Command("re-extract the real policies of labels/real/sources.jsonl from a versions repository",
-                           real.add_import_real, real.import_real),
+    "import-real": Command(
+        "re-extract the real policies of labels/real/sources.jsonl from a versions repository",
+        real.add_import_real,
+        real.import_real,
+    ),
     "annotate": Command("agreement between two labelling passes, or merge them", labels.add_annotate, labels.annotate),
     "train": Command("train the classifier and store it as the served model", train.add_train, train.train),
-    "evaluate": Command("cross-validate (whole documents held out) and write a report; stores nothing",
-                        train.add_evaluate, train.evaluate),
-    "heldout": Command("score a stored model on the held-out sets, real then written (clauses, paragraphs, coverage)",
-                       train.add_heldout, train.heldout),
+    "evaluate": Command(
+        "cross-validate (whole documents held out) and write a report; stores nothing",
+        train.add_evaluate,
+        train.evaluate,
+    ),
+    "heldout": Command(
+        "score a stored model on the held-out sets, real then written (clauses, paragraphs, coverage)",
+        train.add_heldout,
+        train.heldout,
+    ),
     "crossset": Command("within-set and cross-set evaluation of the label sets", train.add_crossset, train.crossset),
-    "suggest": Command("the clauses the model is least sure of, as pre-annotated Label Studio tasks",
-                       labelling.add_suggest, labelling.suggest),
-    "label-config": Command("the Label Studio labelling config (XML) for the taxonomy",
-                            labelling.add_label_config, labelling.label_config),
-    "retrain": Command("merge new labels, retrain, promote only a model that is not worse",
-                       retrain.add_retrain, retrain.retrain),
+    "suggest": Command(
+        "the clauses the model is least sure of, as pre-annotated Label Studio tasks",
+        labelling.add_suggest,
+        labelling.suggest,
+    ),
+    "label-config": Command(
+        "the Label Studio labelling config (XML) for the taxonomy", labelling.add_label_config, labelling.label_config
+    ),
+    "retrain": Command(
+        "merge new labels, retrain, promote only a model that is not worse", retrain.add_retrain, retrain.retrain
+    ),
     "rollback": Command("serve the previously promoted model again", retrain.add_rollback, retrain.rollback),
     "serve": Command("serve the stored model over HTTP (BentoML)", serve.add_serve, serve.serve),
     "batch": Command("label a corpus of policies on Ray Data into Parquet (resumable)", batch.add_batch, batch.batch),
@@ -51,8 +65,9 @@ COMMANDS: dict[str, Command] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="clausewise", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="clausewise", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, cmd in COMMANDS.items():
         p = sub.add_parser(name, help=cmd.help, description=cmd.help)

@@ -25,17 +25,28 @@ QUICK_SELECTION = "real"  # what the quick model trains on (training.data.SELECT
 def add_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default=os.environ.get("CLAUSEWISE_DEVICE", "auto"),
-                   help="where the model runs (default: auto = CUDA if available)")
-    p.add_argument("--model", default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
-                   help=f"stored model to serve (default: {DEFAULT_TAG})")
-    p.add_argument("--train-if-missing", action="store_true",
-                   help="empty store: train the quick model first (minutes), then fine-tune the default in the "
-                        "background and swap it in when it passes the held-out gate (what `make serve` runs)")
+    p.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default=os.environ.get("CLAUSEWISE_DEVICE", "auto"),
+        help="where the model runs (default: auto = CUDA if available)",
+    )
+    p.add_argument(
+        "--model",
+        default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
+        help=f"stored model to serve (default: {DEFAULT_TAG})",
+    )
+    p.add_argument(
+        "--train-if-missing",
+        action="store_true",
+        help="empty store: train the quick model first (minutes), then fine-tune the default in the "
+        "background and swap it in when it passes the held-out gate (what `make serve` runs)",
+    )
 
 
 def serve(args: argparse.Namespace) -> int:
-    from serving.run import model_is_stored, serve as run_server, server_argv
+    from serving.run import model_is_stored, server_argv
+    from serving.run import serve as run_server
 
     trainer = None
     if args.train_if_missing and (":" not in args.model or args.model.endswith(":latest")):
@@ -70,23 +81,29 @@ def store_quick_model(name: str) -> str:
     # fine-tuned default that follows also learns from the written sets.
     taxonomy, config = load_taxonomy(), TrainConfig(selection=QUICK_SELECTION)
     records = load_records(None, taxonomy, config.selection)
-    print(f"No {name} in the model store: training the quick model first (the base encoder frozen, a head "
-          f"trained on its embeddings of {len(records)} clauses); the fine-tuned model follows in the background.",
-          flush=True)
+    print(
+        f"No {name} in the model store: training the quick model first (the base encoder frozen, a head "
+        f"trained on its embeddings of {len(records)} clauses); the fine-tuned model follows in the background.",
+        flush=True,
+    )
     started, told = time.monotonic(), [False]
 
     def progress(done: int, total: int) -> None:
         elapsed = time.monotonic() - started
         if not told[0] and elapsed > 10 and done:
             told[0] = True
-            print(f"quick model: {100 * done // total}% of the clause tokens embedded in {elapsed:.0f} s: about "
-                  f"{(total - done) * elapsed / done:.0f} s more at the rate measured here", flush=True)
+            print(
+                f"quick model: {100 * done // total}% of the clause tokens embedded in {elapsed:.0f} s: about "
+                f"{(total - done) * elapsed / done:.0f} s more at the rate measured here",
+                flush=True,
+            )
 
     result = fit_quick(records, taxonomy, config, progress)
     heldout = evaluate_heldout_sets(result.predictor(), taxonomy)
     print("\n".join(f"quick model, {line}" for line in summary_lines(heldout)), flush=True)
-    tag = store_model(result, build_metadata(result, taxonomy, records, config, None, heldout), name,
-                      reason="quick model (first run)")
+    tag = store_model(
+        result, build_metadata(result, taxonomy, records, config, None, heldout), name, reason="quick model (first run)"
+    )
     print(f"stored {tag} in {time.monotonic() - started:.0f} s", flush=True)
     return tag
 
@@ -111,8 +128,11 @@ def start_background_training(name: str) -> subprocess.Popen | None:
         return None
     log = training_dir() / "train.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    print(f"{served.tag} is the quick model: fine-tuning the default model in the background "
-          f"(progress below, in GET /labels and on the page; full log {log})", flush=True)
+    print(
+        f"{served.tag} is the quick model: fine-tuning the default model in the background "
+        f"(progress below, in GET /labels and on the page; full log {log})",
+        flush=True,
+    )
     argv = [sys.executable, "-m", "clausewise_cli", "train", "--background", "--cv", "none", "--name", name]
     # Its own session, so Ctrl-C reaches only the server; this process stops the training (SIGTERM) itself.
     with open(log, "a", encoding="utf-8") as stderr:  # the child keeps its own copy of the file
@@ -123,8 +143,7 @@ def stop_background_training(trainer: subprocess.Popen) -> None:
     """SIGTERM: the training saves its checkpoint and exits; killed if it takes longer than STOP_GRACE_S."""
     if trainer.poll() is not None:
         return
-    print("stopping the background fine-tuning (it saves a checkpoint; the next `make serve` resumes it)",
-          flush=True)
+    print("stopping the background fine-tuning (it saves a checkpoint; the next `make serve` resumes it)", flush=True)
     trainer.terminate()
     try:
         trainer.wait(STOP_GRACE_S)

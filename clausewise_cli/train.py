@@ -10,8 +10,7 @@ from pathlib import Path
 from clausewise.model_dir import DEFAULT_TAG, MODEL_NAME
 from clausewise.taxonomy import Taxonomy, load_taxonomy
 from training.config import TrainConfig, add_config_arguments, config_from_args
-from training.data import LabelRecord, load_records
-from training.data import heldout_dirs
+from training.data import LabelRecord, heldout_dirs, load_records
 from training.heldout import evaluate_heldout_sets, summary_lines
 from training.registry import build_metadata, current_tag, store_model
 
@@ -26,14 +25,24 @@ def _config_and_records(args: argparse.Namespace) -> tuple[TrainConfig, Taxonomy
 
 def add_train(p: argparse.ArgumentParser) -> None:
     add_config_arguments(p)
-    p.add_argument("--cv", choices=["folds", "none"], default="folds",
-                   help="cross-validate (whole documents held out) before the final fit, or not (default: folds)")
-    p.add_argument("--if-missing", action="store_true",
-                   help="do nothing when NAME:latest is already stored (what `make serve` runs first)")
-    p.add_argument("--background", action="store_true",
-                   help="fine-tune behind a served quick model (what `make serve` starts): checkpoints every minute "
-                        "and resumes from them, progress in GET /labels, promoted only if not worse on the real "
-                        "held-out set")
+    p.add_argument(
+        "--cv",
+        choices=["folds", "none"],
+        default="folds",
+        help="cross-validate (whole documents held out) before the final fit, or not (default: folds)",
+    )
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when NAME:latest is already stored (what `make serve` runs first)",
+    )
+    p.add_argument(
+        "--background",
+        action="store_true",
+        help="fine-tune behind a served quick model (what `make serve` starts): checkpoints every minute "
+        "and resumes from them, progress in GET /labels, promoted only if not worse on the real "
+        "held-out set",
+    )
     p.add_argument("--name", default=MODEL_NAME, help=f"model name in the store (default: {MODEL_NAME})")
     p.add_argument("--reports", default="reports", help="folder for metrics.json, report.md and the plot")
 
@@ -46,8 +55,10 @@ def train(args: argparse.Namespace) -> int:
         print(f"{tag} is stored; nothing to train")
         return 0
     if args.if_missing:
-        print(f"No {args.name} in the model store: training the default model first "
-              f"(the time it takes is estimated from the first {ESTIMATE_AFTER} steps measured here).")
+        print(
+            f"No {args.name} in the model store: training the default model first "
+            f"(the time it takes is estimated from the first {ESTIMATE_AFTER} steps measured here)."
+        )
     config, taxonomy, records = _config_and_records(args)
     if args.background:
         from training.background import fine_tune_behind
@@ -86,8 +97,11 @@ def _estimate():
             started.append(time.monotonic())
         elif step == ESTIMATE_AFTER + 1 and started:
             rate = ESTIMATE_AFTER / (time.monotonic() - started[0])
-            print(f"\nmeasured {rate:.2f} steps/s on this machine: about {(total - step) / rate / 60:.0f} more "
-                  f"minutes for the {total} steps", flush=True)
+            print(
+                f"\nmeasured {rate:.2f} steps/s on this machine: about {(total - step) / rate / 60:.0f} more "
+                f"minutes for the {total} steps",
+                flush=True,
+            )
 
     return on_step
 
@@ -130,8 +144,13 @@ def evaluate(args: argparse.Namespace) -> int:
 
 def add_crossset(p: argparse.ArgumentParser) -> None:
     add_config_arguments(p)
-    p.add_argument("--only", nargs="+", choices=["cross", "within", "union"], default=["cross", "within", "union"],
-                   help="experiments to run (default: all three)")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        choices=["cross", "within", "union"],
+        default=["cross", "within", "union"],
+        help="experiments to run (default: all three)",
+    )
     p.add_argument("--folds", type=int, default=3, help="document-grouped folds for 'within' and 'union' (default 3)")
     p.add_argument("--reports", default="reports/crossset", help="output folder")
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -46,8 +46,10 @@ class MicroBatcher:
 
     def __init__(self, fn: ScoreFn, max_items: int = 128, chunk: int = 16, contended_items: int = 32):
         if max_items < 1 or chunk < 0 or contended_items < 1:
-            raise ValueError(f"max_items and contended_items must be >= 1 and chunk >= 0; found {max_items}, "
-                             f"{contended_items}, {chunk}")
+            raise ValueError(
+                f"max_items and contended_items must be >= 1 and chunk >= 0; found {max_items}, "
+                f"{contended_items}, {chunk}"
+            )
         self.fn = fn
         self.max_items = max_items
         self.chunk = chunk

@@ -16,16 +16,20 @@ SIDES = ("old", "new")
 
 def too_much_text(found: int, qualifier: str = "", side: str | None = None) -> str:
     """The text-limit message of /analyze; for /compare prefixed by the side ("old: ...")."""
-    return ((f"{side}: " if side else "") +
-            f"the input holds {qualifier}{found} characters of policy text (markup and page chrome not counted); "
-            f"the limit is {MAX_POLICY_CHARS}: send one policy at a time, or split it")
+    return (
+        (f"{side}: " if side else "")
+        + f"the input holds {qualifier}{found} characters of policy text (markup and page chrome not counted); "
+        f"the limit is {MAX_POLICY_CHARS}: send one policy at a time, or split it"
+    )
 
 
 def too_many_clauses(found: int) -> str:
     """The distinct-clause-limit message of /compare: both versions count together."""
-    return (f"the two versions hold {found} distinct clauses to score (old and new together, a clause in both "
-            f"counted once); the limit is {MAX_ANALYZE_CLAUSES} for both sides together: compare them in parts "
-            "(sections or pages)")
+    return (
+        f"the two versions hold {found} distinct clauses to score (old and new together, a clause in both "
+        f"counted once); the limit is {MAX_ANALYZE_CLAUSES} for both sides together: compare them in parts "
+        "(sections or pages)"
+    )
 
 
 def compared(old: Policy, new: Policy, rows: list, model: Labeller) -> dict:

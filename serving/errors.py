@@ -59,7 +59,9 @@ class ConformingErrors:
         async def capture(message):
             nonlocal start
             if message["type"] == "http.response.start":
-                if message["status"] == 503 and not any(k.lower() == b"retry-after" for k, _ in message.get("headers", [])):
+                if message["status"] == 503 and not any(
+                    k.lower() == b"retry-after" for k, _ in message.get("headers", [])
+                ):
                     message = {**message, "headers": [*message.get("headers", []), (b"retry-after", b"5")]}
                 headers = dict(message.get("headers", []))
                 wanted = (is_spec and message["status"] == 200) or message["status"] == 400

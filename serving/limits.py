@@ -22,9 +22,17 @@ class BodySizeLimit:
 
     async def _refuse(self, send, status: int, message: str) -> None:
         body = json.dumps({"error": message}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def _too_large(self) -> str:
@@ -57,9 +65,10 @@ class BodySizeLimit:
                 return await receive()
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
-                return await refuse(408, f"request body not received within {self.body_timeout_s:g} s; "
-                                         "send the whole body at once")
+            except TimeoutError:
+                return await refuse(
+                    408, f"request body not received within {self.body_timeout_s:g} s; send the whole body at once"
+                )
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:

@@ -31,9 +31,12 @@ def server_argv(host: str, port: int, device: str, model: str) -> tuple[list[str
 def serve(host: str, port: int, device: str, model: str) -> int:
     """Replace this process with `bentoml serve` on host:port; 2 when the model is not stored."""
     if not model_is_stored(model):
-        print(f"error: model {model} is not in the store ({os.environ.get('BENTOML_HOME', '~/bentoml')}); "
-              f"train one with `clausewise serve --train-if-missing` (or `make serve`), "
-              f"`bentoml models list` shows what is stored", file=sys.stderr)
+        print(
+            f"error: model {model} is not in the store ({os.environ.get('BENTOML_HOME', '~/bentoml')}); "
+            f"train one with `clausewise serve --train-if-missing` (or `make serve`), "
+            f"`bentoml models list` shows what is stored",
+            file=sys.stderr,
+        )
         return 2
     argv, env = server_argv(host, port, device, model)
     print(f"Serving {model} on http://{host}:{port} (device {device})", flush=True)

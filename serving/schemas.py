@@ -7,12 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-MAX_TEXTS = 256            # clauses per /classify request
-MAX_TEXT_CHARS = 5_000     # characters per clause
-MAX_POLICY_CHARS = 300_000 # characters of policy text segmentation finds in one /analyze input (seed 004: ~52,000)
-MAX_BODY_BYTES = 11_500_000 # whole request body, refused before it is read: 10 MB of saved HTML, JSON-escaped
-MAX_ANALYZE_CLAUSES = 5_000  # distinct clauses scored per /analyze (Facebook's 290 KB policy: 2,394 clauses, 1,542 distinct)
-SEGMENT_TIMEOUT_S = 20.0    # segmentation of one input stops after this (300,000 characters take about 2 s)
+MAX_TEXTS = 256  # clauses per /classify request
+MAX_TEXT_CHARS = 5_000  # characters per clause
+MAX_POLICY_CHARS = 300_000  # characters of policy text segmentation finds in one /analyze input (seed 004: ~52,000)
+MAX_BODY_BYTES = 11_500_000  # whole request body, refused before it is read: 10 MB of saved HTML, JSON-escaped
+MAX_ANALYZE_CLAUSES = (
+    5_000  # distinct clauses scored per /analyze (Facebook's 290 KB policy: 2,394 clauses, 1,542 distinct)
+)
+SEGMENT_TIMEOUT_S = 20.0  # segmentation of one input stops after this (300,000 characters take about 2 s)
 
 EXAMPLE_CLAUSES = [
     "We collect your name, email address and delivery address when you place an order.",
@@ -53,8 +55,11 @@ def _not_blank(value: str) -> str:
     return value
 
 
-ClauseText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, json_schema_extra={"pattern": NOT_BLANK}),
-                       AfterValidator(_not_blank)]
+ClauseText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_TEXT_CHARS, json_schema_extra={"pattern": NOT_BLANK}),
+    AfterValidator(_not_blank),
+]
 # No length limit on the raw input: saved pages are mostly markup. MAX_POLICY_CHARS counts the text found in it.
 PolicyText = Annotated[str, Field(min_length=1, json_schema_extra={"pattern": NOT_BLANK}), AfterValidator(_not_blank)]
 Threshold = Annotated[float | None, Field(ge=0.0, le=1.0)]
@@ -68,7 +73,9 @@ class LabelScore(BaseModel):
 class ScoredClause(BaseModel):
     text: str
     labels: list[LabelScore] = Field(description="labels at or above the threshold, best first")
-    scores: dict[str, float] = Field(description="the score of every label (empty for page chrome, which is not scored)")
+    scores: dict[str, float] = Field(
+        description="the score of every label (empty for page chrome, which is not scored)"
+    )
 
 
 class ClassifiedClause(ScoredClause):
@@ -79,7 +86,9 @@ class ClassifyResponse(BaseModel):
     model: str = Field(description="tag of the model that answered")
     threshold: str = Field(description="'per-label' (tuned thresholds) or the number used")
     results: list[ClassifiedClause]
-    warnings: list[str] = Field(default_factory=list, description="e.g. texts the model cannot read reliably (not English)")
+    warnings: list[str] = Field(
+        default_factory=list, description="e.g. texts the model cannot read reliably (not English)"
+    )
 
 
 class AnalyzedClause(ScoredClause):
@@ -101,7 +110,9 @@ class AnalyzeResponse(BaseModel):
     model: str
     format: str = Field(description="'html' or 'text' (plain text and markdown)")
     language: str = Field(description="ISO 639-1 code of most of the policy's text")
-    warnings: list[str] = Field(default_factory=list, description="e.g. the policy is not in English, so its labels are unreliable")
+    warnings: list[str] = Field(
+        default_factory=list, description="e.g. the policy is not in English, so its labels are unreliable"
+    )
     clauses: list[AnalyzedClause]
     coverage: list[Coverage]
     missing: list[str] = Field(description="taxonomy topics no clause of the policy addresses")
@@ -117,7 +128,8 @@ class ComparedClause(BaseModel):
 
 class ComparedPair(BaseModel):
     status: Literal["unchanged", "reworded", "added", "removed"] = Field(
-        description="unchanged (moved or renumbered included), reworded, added (new only), removed (old only)")
+        description="unchanged (moved or renumbered included), reworded, added (new only), removed (old only)"
+    )
     similarity: float = Field(description="1 unchanged; word similarity of a reworded pair; 0 added or removed")
     old: ComparedClause | None = Field(description="the clause in the old version (none when added)")
     new: ComparedClause | None = Field(description="the clause in the new version (none when removed)")
@@ -156,5 +168,7 @@ class CompareResponse(BaseModel):
     counts: CompareCounts
     summary: list[TopicChange] = Field(description="per label, in taxonomy order")
     summary_lines: list[str] = Field(description="the summary in words: changed topics first, then the unchanged ones")
-    pairs: list[ComparedPair] = Field(description="aligned clauses in the new version's order; removed ones after "
-                                                  "the partner of their old predecessor")
+    pairs: list[ComparedPair] = Field(
+        description="aligned clauses in the new version's order; removed ones after "
+        "the partner of their old predecessor"
+    )

@@ -30,12 +30,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
-from clausewise.bentoml_private import swagger_page
-from clausewise.model_dir import DEFAULT_TAG, FINE_TUNED
-from clausewise.training_status import read_status
 from clausewise.analysis import CALL_ITEMS, SCORE_BATCH, distinct_inputs, label_policy, read_policy
+from clausewise.bentoml_private import swagger_page
 from clausewise.language import MODEL_LANGUAGE, detect, english_warning, warm_up
+from clausewise.model_dir import DEFAULT_TAG, FINE_TUNED
 from clausewise.segment import SegmentationStopped, rough_text_chars
+from clausewise.training_status import read_status
 from serving.compare_api import compared, too_many_clauses, too_much_text
 from serving.errors import ConformingErrors
 from serving.limits import BodySizeLimit
@@ -64,7 +64,9 @@ DEVICE = os.environ.get("CLAUSEWISE_DEVICE", "auto")
 BACKEND = os.environ.get("CLAUSEWISE_BACKEND", "auto")  # auto: int8 ONNX on CPU, torch on CUDA
 BODY_TIMEOUT_S = float(os.environ.get("CLAUSEWISE_BODY_TIMEOUT_S", "30"))  # whole body must arrive within this
 RELOAD_S = float(os.environ.get("CLAUSEWISE_RELOAD_S", "10"))  # how often the store is checked for a newer model
-BATCH_CHUNK = int(os.environ.get("CLAUSEWISE_BATCH_CHUNK", "16"))  # clauses per fair-scheduling chunk; 0 = whole requests
+BATCH_CHUNK = int(
+    os.environ.get("CLAUSEWISE_BATCH_CHUNK", "16")
+)  # clauses per fair-scheduling chunk; 0 = whole requests
 CONTENDED_ITEMS = 32  # clauses per model call while several requests wait (bounds a small request's wait)
 log = logging.getLogger("clausewise.service")
 
@@ -75,24 +77,32 @@ _SWAP: list[ModelSwap] = []
 async def get_labels(_: Request) -> JSONResponse:
     """The served model (tag, kind, taxonomy, thresholds, held-out figures) and the background training, if any."""
     if not _SWAP:
-        return JSONResponse({"error": "the model is still loading; retry shortly"}, status_code=503,
-                            headers={"Retry-After": "5"})
+        return JSONResponse(
+            {"error": "the model is still loading; retry shortly"}, status_code=503, headers={"Retry-After": "5"}
+        )
     swap = _SWAP[0]
     status = read_status()
-    return JSONResponse({**swap.current.info, "model": swap.current.tag,
-                         "serving": {"reference": swap.ref, "swaps": swap.swaps, "failed": swap.failed},
-                         "training": asdict(status) if status else None})
+    return JSONResponse(
+        {
+            **swap.current.info,
+            "model": swap.current.tag,
+            "serving": {"reference": swap.ref, "swaps": swap.swaps, "failed": swap.failed},
+            "training": asdict(status) if status else None,
+        }
+    )
 
 
 async def admin_reload(request: Request) -> JSONResponse:
     """Check the store for a newer model now and swap to it; allowed from this machine only."""
     client = request.client.host if request.client else ""
     if client not in ("127.0.0.1", "::1", "localhost"):
-        return JSONResponse({"error": f"/admin/reload is allowed from localhost only, not from {client}"},
-                            status_code=403)
+        return JSONResponse(
+            {"error": f"/admin/reload is allowed from localhost only, not from {client}"}, status_code=403
+        )
     if not _SWAP:
-        return JSONResponse({"error": "the model is still loading; retry shortly"}, status_code=503,
-                            headers={"Retry-After": "5"})
+        return JSONResponse(
+            {"error": "the model is still loading; retry shortly"}, status_code=503, headers={"Retry-After": "5"}
+        )
     swapped, message = await asyncio.to_thread(_SWAP[0].check)
     return JSONResponse({"model": _SWAP[0].current.tag, "swapped": swapped, "message": message})
 
@@ -127,12 +137,16 @@ def load_served(tag: str) -> Served:
     stored = bentoml.models.get(tag)
     model = ClauseModel.load(stored.path, device=DEVICE, backend=BACKEND)
     meta = stored.info.metadata
-    info = {"backend": model.backend, "kind": model.info.extra.get("kind", FINE_TUNED),
-            "labels": meta["taxonomy"],
-            "thresholds": dict(zip(model.labels, model.info.thresholds)),
-            "heldout": meta.get("heldout_metrics") or {}}
-    return Served(str(stored.tag), model, lambda texts, headings: model.scores(texts, headings, batch_size=SCORE_BATCH),
-                  info)
+    info = {
+        "backend": model.backend,
+        "kind": model.info.extra.get("kind", FINE_TUNED),
+        "labels": meta["taxonomy"],
+        "thresholds": dict(zip(model.labels, model.info.thresholds)),
+        "heldout": meta.get("heldout_metrics") or {},
+    }
+    return Served(
+        str(stored.tag), model, lambda texts, headings: model.scores(texts, headings, batch_size=SCORE_BATCH), info
+    )
 
 
 def _poll(swap: ModelSwap) -> None:
@@ -156,8 +170,9 @@ class Clausewise:
         from serving.batcher import MicroBatcher
 
         self.swap = ModelSwap(MODEL_TAG, load_served)
-        self.batcher = MicroBatcher(self.swap.current.score, max_items=CALL_ITEMS, chunk=BATCH_CHUNK,
-                                    contended_items=CONTENDED_ITEMS)
+        self.batcher = MicroBatcher(
+            self.swap.current.score, max_items=CALL_ITEMS, chunk=BATCH_CHUNK, contended_items=CONTENDED_ITEMS
+        )
         warm_up()  # the language model loads now, not on the first request
         _SWAP[:] = [self.swap]
         if RELOAD_S > 0:
@@ -184,13 +199,21 @@ class Clausewise:
         rows = await self._score(served, *distinct_inputs(texts, [None] * len(texts)))
         languages = [detect(t)[0] for t in texts]
         foreign = [f"{i} ({lang})" for i, (lang, t) in enumerate(zip(languages, texts)) if lang != MODEL_LANGUAGE]
-        warnings = [f"text(s) {', '.join(foreign)} are not in English, but the model reads English only: "
-                    "their labels are unreliable"] if foreign else []
+        warnings = (
+            [
+                f"text(s) {', '.join(foreign)} are not in English, but the model reads English only: "
+                "their labels are unreliable"
+            ]
+            if foreign
+            else []
+        )
         return ClassifyResponse(
             model=served.tag,
             threshold="per-label" if threshold is None else str(threshold),
-            results=[ClassifiedClause(**self._result(served.model, t, r, threshold), language=lang)
-                     for t, r, lang in zip(texts, rows, languages)],
+            results=[
+                ClassifiedClause(**self._result(served.model, t, r, threshold), language=lang)
+                for t, r, lang in zip(texts, rows, languages)
+            ],
             warnings=warnings,
         )
 
@@ -204,16 +227,25 @@ class Clausewise:
         if len(pairs) > MAX_ANALYZE_CLAUSES:
             raise bentoml.exceptions.InvalidArgument(
                 f"the policy holds {len(pairs)} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES} per "
-                "request: send it in parts (sections or pages)")
+                "request: send it in parts (sections or pages)"
+            )
         language = policy.language
         rows = await self._score(served, pairs, index) if texts else []
         warning = english_warning(language)
-        return AnalyzeResponse(model=served.tag, format=policy.format, language=language,
-                               warnings=[warning] if warning else [], **label_policy(policy, rows, served.model))
+        return AnalyzeResponse(
+            model=served.tag,
+            format=policy.format,
+            language=language,
+            warnings=[warning] if warning else [],
+            **label_policy(policy, rows, served.model),
+        )
 
     @bentoml.api
-    async def compare(self, old: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY]),
-                      new: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY_NEW])) -> CompareResponse:
+    async def compare(
+        self,
+        old: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY]),
+        new: PolicyText = bentoml.Field(examples=[EXAMPLE_POLICY_NEW]),
+    ) -> CompareResponse:
         """Two versions aligned clause by clause (unchanged, reworded, added, removed), and what changed per topic."""
         served = self.swap.current
         old_policy, new_policy = await self._checked(old, "old"), await self._checked(new, "new")
@@ -245,9 +277,10 @@ class Clausewise:
             return await asyncio.to_thread(read_policy, text, lambda: stop.is_set() or time.monotonic() > deadline)
         except SegmentationStopped as exc:
             raise bentoml.exceptions.ServiceUnavailable(
-                (f"{side}: " if side else "") +
-                f"segmenting this input took over {SEGMENT_TIMEOUT_S:.0f} s ({exc}); the service is busy or the "
-                "input is unusually hard: retry later or send it in parts") from None
+                (f"{side}: " if side else "")
+                + f"segmenting this input took over {SEGMENT_TIMEOUT_S:.0f} s ({exc}); the service is busy or the "
+                "input is unusually hard: retry later or send it in parts"
+            ) from None
         finally:
             stop.set()  # the caller was cancelled (disconnect, timeout) or is done: stop the thread's work
 

@@ -12,12 +12,12 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from clausewise.taxonomy import load_taxonomy  # noqa: E402
-from tests.utils import BODY_TIMEOUT_S, toy_records  # noqa: E402
+from clausewise.taxonomy import load_taxonomy
+from tests.utils import BODY_TIMEOUT_S, toy_records
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +58,10 @@ def stored_model(tiny_base, taxonomy):
     records = toy_records(2)
     config = TrainConfig(base_model=str(tiny_base), epochs=2)
     result = fit(records, taxonomy, config, progress=False)
-    slices = {"real": [r for r in heldout_records(taxonomy, "real") if r.doc.startswith("oth14")],  # slices keep it quick
-              "written": [r for r in heldout_records(taxonomy, "written") if r.doc.startswith("h01")]}
+    slices = {
+        "real": [r for r in heldout_records(taxonomy, "real") if r.doc.startswith("oth14")],  # slices keep it quick
+        "written": [r for r in heldout_records(taxonomy, "written") if r.doc.startswith("h01")],
+    }
     figures = evaluate_heldout_sets(result.predictor(), taxonomy, slices)
     return store_model(result, build_metadata(result, taxonomy, records, config, None, figures))
 
@@ -67,8 +69,12 @@ def stored_model(tiny_base, taxonomy):
 @pytest.fixture(scope="session")
 def server(stored_model):
     """`bentoml serve` with the tiny model on a free 127.0.0.1 port; stopped by PID at the end."""
-    from serving.local_server import local_server
+    from benchmarks.local_server import local_server
 
-    env = {"CLAUSEWISE_MODEL": stored_model, "CLAUSEWISE_DEVICE": "cpu", "CLAUSEWISE_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S)}
+    env = {
+        "CLAUSEWISE_MODEL": stored_model,
+        "CLAUSEWISE_DEVICE": "cpu",
+        "CLAUSEWISE_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S),
+    }
     with local_server(env, Path(os.environ["BENTOML_HOME"]) / "serve.log", ready_timeout=120) as (url, _proc):
         yield url

@@ -114,19 +114,36 @@ def test_stopping_serve_stops_the_training_gracefully_or_by_force(tmp_path, monk
     import clausewise_cli.serve as serve_cli
 
     marker = tmp_path / "saved"
-    graceful = subprocess.Popen([sys.executable, "-c", (
-        "import signal, sys, time, pathlib\n"
-        f"signal.signal(signal.SIGTERM, lambda *_: (pathlib.Path({str(marker)!r}).write_text('checkpoint'), sys.exit(0)))\n"
-        "print('ready', flush=True)\n"
-        "time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    graceful = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import signal, sys, time, pathlib\n"
+                f"signal.signal(signal.SIGTERM, lambda *_: (pathlib.Path({str(marker)!r}).write_text('checkpoint'), sys.exit(0)))\n"
+                "print('ready', flush=True)\n"
+                "time.sleep(60)\n"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert graceful.stdout.readline().strip() == "ready"
     serve_cli.stop_background_training(graceful)
     assert graceful.returncode == 0 and marker.read_text() == "checkpoint"  # it saved, then exited
 
     monkeypatch.setattr(serve_cli, "STOP_GRACE_S", 1)
-    stubborn = subprocess.Popen([sys.executable, "-c", (
-        "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('ready', flush=True)\ntime.sleep(60)\n")],
-        stdout=subprocess.PIPE, text=True)
+    stubborn = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('ready', flush=True)\ntime.sleep(60)\n"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert stubborn.stdout.readline().strip() == "ready"
     serve_cli.stop_background_training(stubborn)
     assert stubborn.returncode == -9  # killed after the grace period

@@ -139,8 +139,9 @@ def test_a_failing_batch_fails_its_callers_and_the_next_batch_still_works():
 
     async def main():
         batcher = MicroBatcher(model)
-        first = await asyncio.gather(batcher.score(["boom"], [None]), batcher.score(["fine"], [None]),
-                                     return_exceptions=True)
+        first = await asyncio.gather(
+            batcher.score(["boom"], [None]), batcher.score(["fine"], [None]), return_exceptions=True
+        )
         after = await batcher.score(["later"], [None])
         batcher.close()
         return first, after

@@ -18,18 +18,42 @@ def test_train_cli_rejects_bad_label_file_and_bad_config(tmp_path, capsys):
 
 def test_train_cli_trains_on_a_users_own_taxonomy(tiny_base, tmp_path):
     tax = tmp_path / "tax.yaml"
-    tax.write_text("labels:\n  - name: cookies\n    definition: cookie talk\n  - name: kids\n    definition: children\n")
-    rows = [{"id": f"{d}-{i}", "doc": f"d{d}", "text": t + f" ({d})", "labels": [lab]}
-            for d in range(2) for i, (lab, t) in enumerate(
-                [("cookies", "We use cookies."), ("cookies", "Cookies track you."), ("kids", "Children under 13."),
-                 ("kids", "Minors need consent.")])]
+    tax.write_text(
+        "labels:\n  - name: cookies\n    definition: cookie talk\n  - name: kids\n    definition: children\n"
+    )
+    rows = [
+        {"id": f"{d}-{i}", "doc": f"d{d}", "text": t + f" ({d})", "labels": [lab]}
+        for d in range(2)
+        for i, (lab, t) in enumerate(
+            [
+                ("cookies", "We use cookies."),
+                ("cookies", "Cookies track you."),
+                ("kids", "Children under 13."),
+                ("kids", "Minors need consent."),
+            ]
+        )
+    ]
     data = tmp_path / "mine.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    args = ["--taxonomy", str(tax), "--labels", str(data), "--base-model", str(tiny_base), "--epochs", "1",
-            "--name", "user-model", "--reports", str(tmp_path / "rep")]
+    args = [
+        "--taxonomy",
+        str(tax),
+        "--labels",
+        str(data),
+        "--base-model",
+        str(tiny_base),
+        "--epochs",
+        "1",
+        "--name",
+        "user-model",
+        "--reports",
+        str(tmp_path / "rep"),
+    ]
     assert main(["train", *args]) == 0
     meta = bentoml.models.get("user-model:latest").info.metadata
-    assert [t["name"] for t in meta["taxonomy"]] == ["cookies", "kids"] and meta["cv_metrics"]["transformer"]["macro_f1"] >= 0
+    assert [t["name"] for t in meta["taxonomy"]] == ["cookies", "kids"] and meta["cv_metrics"]["transformer"][
+        "macro_f1"
+    ] >= 0
     assert (tmp_path / "rep" / "latest" / "report.md").exists()
 
 

@@ -12,8 +12,10 @@ import pytest
 from clausewise_cli.main import main
 
 OLD = "# Privacy\n\n1. We collect your email address.\n2. We do not sell your data.\n3. Contact us by email.\n"
-NEW = ("<html><body><h1>Privacy</h1><ol><li>We collect your email address.</li><li>Contact us by email.</li>"
-       "<li>We keep logs for 90 days.</li></ol></body></html>")
+NEW = (
+    "<html><body><h1>Privacy</h1><ol><li>We collect your email address.</li><li>Contact us by email.</li>"
+    "<li>We keep logs for 90 days.</li></ol></body></html>"
+)
 
 
 def test_diff_prints_the_summary_and_counts_and_json_parses(stored_model, tmp_path, capsys):
@@ -27,7 +29,7 @@ def test_diff_prints_the_summary_and_counts_and_json_parses(stored_model, tmp_pa
     result = json.loads(capsys.readouterr().out)
     assert result["format"] == {"old": "text", "new": "html"} and result["counts"]["added"] == 1
     (added,) = [p for p in result["pairs"] if p["status"] == "added"]
-    assert NEW[added["new"]["start"]:added["new"]["end"]] == "We keep logs for 90 days."
+    assert NEW[added["new"]["start"] : added["new"]["end"]] == "We keep logs for 90 days."
 
 
 def test_diff_errors_say_what_to_do(stored_model, tmp_path, capsys):
@@ -42,8 +44,12 @@ def test_diff_errors_say_what_to_do(stored_model, tmp_path, capsys):
 
 def _git(repo, *args, date=None):
     env = {**os.environ, "GIT_AUTHOR_DATE": date or "", "GIT_COMMITTER_DATE": date or ""}
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-                   check=True, capture_output=True, env={k: v for k, v in env.items() if v})
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True,
+        capture_output=True,
+        env={k: v for k, v in env.items() if v},
+    )
 
 
 def versions_repo(tmp_path, docs=("Acme",)):
@@ -84,8 +90,9 @@ def test_history_of_several_documents_on_ray_data_equals_in_process(stored_model
     paths = ["Acme/Privacy Policy.md", "Beta/Privacy Policy.md", "Gone/Privacy Policy.md"]
     local, ray_out = tmp_path / "local.csv", tmp_path / "ray.csv"
     assert main(["history", str(repo), *paths[:2], "--out", str(local), "--model", stored_model]) == 0
-    assert main(["history", str(repo), *paths[:2], "--out", str(ray_out), "--model", stored_model,
-                 "--actors", "2"]) == 0
+    assert (
+        main(["history", str(repo), *paths[:2], "--out", str(ray_out), "--model", stored_model, "--actors", "2"]) == 0
+    )
     assert "wrote 6 versions of 2 document(s)" in capsys.readouterr().out
     assert ray_out.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
     assert main(["history", str(repo), *paths, "--out", str(ray_out), "--model", stored_model, "--actors", "1"]) == 2

@@ -25,8 +25,11 @@ class KeywordModel:
     """A stand-in model: a clause has a label when it contains one of the label's keywords."""
 
     labels = ["data_retention", "third_party_sharing", "cookies_tracking"]
-    keywords = {"data_retention": ("keep", "retain"), "third_party_sharing": ("sell", "share"),
-                "cookies_tracking": ("cookie",)}
+    keywords = {
+        "data_retention": ("keep", "retain"),
+        "third_party_sharing": ("sell", "share"),
+        "cookies_tracking": ("cookie",),
+    }
 
     def scores(self, texts, headings=None):
         return np.array([[float(any(k in t.lower() for k in self.keywords[n])) for n in self.labels] for t in texts])
@@ -35,9 +38,20 @@ class KeywordModel:
         return [(n, float(s)) for n, s in zip(self.labels, row) if s >= 0.5]
 
 
-@pytest.mark.parametrize("marked", ["1. We collect data.", "2.3 We collect, data!", "(a) we COLLECT data",
-                                    "iv) We collect data", "• We collect data", "- We collect data",
-                                    "Section 4: We collect data", "**3.** We collect data", "1\\. We collect data"])
+@pytest.mark.parametrize(
+    "marked",
+    [
+        "1. We collect data.",
+        "2.3 We collect, data!",
+        "(a) we COLLECT data",
+        "iv) We collect data",
+        "• We collect data",
+        "- We collect data",
+        "Section 4: We collect data",
+        "**3.** We collect data",
+        "1\\. We collect data",
+    ],
+)
 def test_numbering_bullets_case_and_punctuation_are_ignored(marked):
     assert cmp.normalise(marked) == "we collect data"
 
@@ -67,7 +81,11 @@ def test_inserted_and_deleted_clauses_are_added_and_removed_in_reading_order():
     new = ["We collect your email address.", "Contact us by email.", "Children under 13 may not sign up."]
     pairs = cmp.align(old, new)
     assert [(p.status, p.old, p.new) for p in pairs] == [
-        ("unchanged", 0, 0), ("removed", 1, None), ("unchanged", 2, 1), ("added", None, 2)]
+        ("unchanged", 0, 0),
+        ("removed", 1, None),
+        ("unchanged", 2, 1),
+        ("added", None, 2),
+    ]
 
 
 def test_duplicates_are_matched_as_multisets():
@@ -120,26 +138,36 @@ def test_summary_names_a_topic_that_appears_and_quotes_removed_clauses():
     assert by_label["data_retention"]["appears"] and by_label["data_retention"]["added"] == 2
     assert by_label["third_party_sharing"]["disappears"] and by_label["third_party_sharing"]["removed"] == 1
     lines = cmp.summary_lines(result)
-    assert lines[0].startswith("data_retention: new topic") and '2 clauses added, e.g. "We keep logs for 90 days."' in lines[0]
-    assert any(line.startswith("third_party_sharing: no longer covered") and 'removed "We do not sell your data."' in line
-               for line in lines)
+    assert (
+        lines[0].startswith("data_retention: new topic")
+        and '2 clauses added, e.g. "We keep logs for 90 days."' in lines[0]
+    )
+    assert any(
+        line.startswith("third_party_sharing: no longer covered") and 'removed "We do not sell your data."' in line
+        for line in lines
+    )
     assert any(line.startswith("cookies_tracking:") and "1 clause reworded" in line for line in lines)
     for pair in result["pairs"]:  # offsets point into each side's text, for highlighting
         for side, text in (("old", OLD_POLICY), ("new", NEW_POLICY)):
             if pair[side] is not None:
-                assert text[pair[side]["start"]:pair[side]["end"]] == pair[side]["text"]
+                assert text[pair[side]["start"] : pair[side]["end"]] == pair[side]["text"]
 
 
 def test_labels_gained_by_a_rewording_are_reported():
-    result = cmp.compare_texts("We store your data on our servers for a while.",
-                               "We store your data on our servers and share it with partners.", KeywordModel())
+    result = cmp.compare_texts(
+        "We store your data on our servers for a while.",
+        "We store your data on our servers and share it with partners.",
+        KeywordModel(),
+    )
     (pair,) = result["pairs"]
     assert pair["status"] == "reworded" and pair["labels_added"] == ["third_party_sharing"]
     assert "third_party_sharing: new topic" in cmp.summary_lines(result)[0]
 
 
 def test_identical_versions_say_no_substantive_change():
-    moved = OLD_POLICY.replace("2. We do not sell your data.", "").replace("4. Contact", "4. We do not sell your data.\n5. Contact")
+    moved = OLD_POLICY.replace("2. We do not sell your data.", "").replace(
+        "4. Contact", "4. We do not sell your data.\n5. Contact"
+    )
     result = cmp.compare_texts(OLD_POLICY, moved, KeywordModel())
     assert set(result["counts"]) == set(cmp.STATUSES) and result["counts"]["unchanged"] == len(result["pairs"])
     assert any(line.startswith("no substantive change") for line in cmp.summary_lines(result))
@@ -159,10 +187,14 @@ def test_each_distinct_clause_is_scored_once_for_both_versions():
 
 def test_repeated_texts_pair_with_the_copy_in_the_same_section():
     """Regional sections repeat the same lines; a section added in front must not shift the pairing."""
+
     def section(region: str) -> list[tuple[str, str]]:
-        return [(f"Notice to individuals in {region}", region), ("Data Controller", region),
-                (f"If you reside in {region}, our local company is the controller.", region),
-                ("Note: we store information in data centers in the United States.", region)]
+        return [
+            (f"Notice to individuals in {region}", region),
+            ("Data Controller", region),
+            (f"If you reside in {region}, our local company is the controller.", region),
+            ("Note: we store information in data centers in the United States.", region),
+        ]
 
     old = section("Thailand") + section("Brazil")
     new = section("Japan") + section("Thailand") + section("Brazil")

@@ -50,7 +50,12 @@ def test_rejects_conflicting_duplicates_but_accepts_agreeing_ones(tmp_path, taxo
 
 
 def test_rejects_invalid_json_missing_fields_and_wrong_types(tmp_path, taxonomy):
-    rows = ["{not json", {"id": "x", "text": "t", "labels": []}, {**good(3), "labels": "contact"}, {**good(4), "start": "7"}]
+    rows = [
+        "{not json",
+        {"id": "x", "text": "t", "labels": []},
+        {**good(3), "labels": "contact"},
+        {**good(4), "start": "7"},
+    ]
     msgs = problems_of(tmp_path, taxonomy, rows)
     assert len(msgs) == 4
     assert "set.jsonl:1:" in msgs[0] and "invalid JSON" in msgs[0]
@@ -60,9 +65,19 @@ def test_rejects_invalid_json_missing_fields_and_wrong_types(tmp_path, taxonomy)
 
 
 def test_same_text_under_different_headings_may_carry_different_labels(tmp_path, taxonomy):
-    rows = [{**good(0, text="1. Related to national security;"), "heading": "Collection exceptions", "labels": ["data_collection"]},
-            {**good(1, text="1. Related to national security;"), "heading": "Sharing exceptions", "labels": ["third_party_sharing"]},
-            {**good(2, text="1. Related to national security;"), "heading": "Sharing exceptions", "labels": ["general"]}]
+    rows = [
+        {
+            **good(0, text="1. Related to national security;"),
+            "heading": "Collection exceptions",
+            "labels": ["data_collection"],
+        },
+        {
+            **good(1, text="1. Related to national security;"),
+            "heading": "Sharing exceptions",
+            "labels": ["third_party_sharing"],
+        },
+        {**good(2, text="1. Related to national security;"), "heading": "Sharing exceptions", "labels": ["general"]},
+    ]
     (msg,) = problems_of(tmp_path, taxonomy, rows)
     assert "set.jsonl:3:" in msg and "same text and heading as" in msg and "set.jsonl:2" in msg
 

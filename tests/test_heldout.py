@@ -1,7 +1,7 @@
 """The held-out gate: figures at clause, paragraph and document level, on a tiny model."""
 
-from training.heldout import evaluate_heldout, heldout_records, summary_line
 from tests.utils import tiny_config, toy_records
+from training.heldout import evaluate_heldout, heldout_records, summary_line
 from training.train import fit
 
 
@@ -23,7 +23,7 @@ def test_heldout_paragraphs_are_the_documents_own_blocks(taxonomy):
     records = [r for r in heldout_records(taxonomy) if r.doc.startswith("h05")]
     paras = paragraphs(records, taxonomy.names)
     text = source_text(records[0].doc)
-    assert all(text[p.start:p.end] == p.text for p in paras)
+    assert all(text[p.start : p.end] == p.text for p in paras)
     assert sum(p.id.endswith("+1") for p in paras) < len(paras)  # some blocks hold several clauses
     for p in paras:
         inside = [r for r in records if p.start <= r.start and r.end <= p.end]

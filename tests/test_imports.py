@@ -45,7 +45,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         stack.pop()
@@ -69,6 +69,10 @@ def test_cycle_finder_finds_a_planted_cycle():
 
 
 def test_layers_import_one_way():
-    wrong = [f"{m} imports {t}" for m, targets in project_imports().items() for t in targets
-             if t.split(".")[0] not in ALLOWED[m.split(".")[0]]]
+    wrong = [
+        f"{m} imports {t}"
+        for m, targets in project_imports().items()
+        for t in targets
+        if t.split(".")[0] not in ALLOWED[m.split(".")[0]]
+    ]
     assert not wrong, wrong

@@ -13,7 +13,7 @@ def test_length_batches_respect_item_and_token_budgets():
     batches = _length_batches(lengths, batch_size=3, max_tokens=130)
     assert sorted(i for b in batches for i in b) == list(range(8))
     for b in batches:
-        assert len(b) <= 3 and len(b) * max(lengths[i] for i in b) <= 130 or len(b) == 1
+        assert (len(b) <= 3 and len(b) * max(lengths[i] for i in b) <= 130) or len(b) == 1
     assert [lengths[i] for i in batches[0]] == [5, 6, 7]
 
 

@@ -30,5 +30,7 @@ def test_a_five_megabyte_page_is_segmented_whole():
     article = policy_html(POLICIES[0].read_text(encoding="utf-8"))
     page = make_page(article, 5_000_000, seed=5)
     clauses = segment(page)
-    assert all(page[c.start:c.end] == c.text for c in clauses)
-    assert policy_clauses(page) == policy_clauses(f'<main><article class="policy"><h1>Privacy Policy</h1>\n{article}\n</article></main>')
+    assert all(page[c.start : c.end] == c.text for c in clauses)
+    assert policy_clauses(page) == policy_clauses(
+        f'<main><article class="policy"><h1>Privacy Policy</h1>\n{article}\n</article></main>'
+    )

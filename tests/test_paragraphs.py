@@ -5,10 +5,14 @@ from training.paragraphs import paragraphs, section_windows
 
 
 def clauses(doc="nodoc"):
-    rows = [("heading", "Cookies", (), None), ("clause", "We use cookies to remember you.", ("cookies_tracking",), "Cookies"),
-            ("clause", "They expire after a year.", ("cookies_tracking", "data_retention"), "Cookies"),
-            ("clause", "You can block them.", ("cookies_tracking", "user_choice"), "Cookies"),
-            ("heading", "Contact", (), None), ("clause", "Write to us.", ("contact",), "Contact")]
+    rows = [
+        ("heading", "Cookies", (), None),
+        ("clause", "We use cookies to remember you.", ("cookies_tracking",), "Cookies"),
+        ("clause", "They expire after a year.", ("cookies_tracking", "data_retention"), "Cookies"),
+        ("clause", "You can block them.", ("cookies_tracking", "user_choice"), "Cookies"),
+        ("heading", "Contact", (), None),
+        ("clause", "Write to us.", ("contact",), "Contact"),
+    ]
     out, pos = [], 0
     for i, (kind, text, labels, heading) in enumerate(rows):
         out.append(LabelRecord(f"x-{i}", doc, text, labels, heading, pos, pos + len(text), kind))

@@ -20,9 +20,18 @@ from training.real_policies import (
 
 
 def git(cwd, *args):
-    subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", "-C", str(cwd), *args],
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
 
 
 @pytest.fixture
@@ -51,7 +60,7 @@ def test_import_writes_the_version_at_its_commit_checks_its_hash_and_attributes_
     assert "ODC-By 1.0" in notice and "Open Terms Archive contributors" in notice and source.commit[:12] in notice
     # Rerunning changes nothing; a clone that differs is refused with the reason.
     assert import_documents(versions_repo, source.repo, [source], out) == [written]
-    with pytest.raises(ValueError, match="has sha256 .* expected"):
+    with pytest.raises(ValueError, match=r"has sha256 .* expected"):
         import_documents(versions_repo, source.repo, [replace(source, sha256="0" * 64)], out)
 
 
@@ -59,9 +68,13 @@ def test_reserved_services_and_bad_source_lists_are_refused():
     base = dict(split="train", repo="r", commit="c", path="p", date="d", licence="l", sha256="s")
     from training.real_policies import Source
 
-    sources = [Source(doc="r001_a", service="Spotify", **base), Source(doc="r002_b", service="Firefox", **base),
-               Source(doc="r002_b", service="Acme", **base), Source(doc="r003_c", service="acme", **base),
-               Source(doc="rh01_d", service="Alibaba.com", **{**base, "split": "heldout"})]
+    sources = [
+        Source(doc="r001_a", service="Spotify", **base),
+        Source(doc="r002_b", service="Firefox", **base),
+        Source(doc="r002_b", service="Acme", **base),
+        Source(doc="r003_c", service="acme", **base),
+        Source(doc="rh01_d", service="Alibaba.com", **{**base, "split": "heldout"}),
+    ]
     problems = "\n".join(check_sources(sources))
     assert "Spotify is reserved" in problems and "Firefox is reserved" in problems
     assert "duplicate document id" in problems and "service acme is listed twice" in problems

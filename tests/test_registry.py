@@ -25,7 +25,7 @@ def test_stored_model_round_trips_with_metadata(tiny_base, taxonomy):
     assert "thresholds" not in meta and meta["config"]["epochs"] == 2  # thresholds live in the folder only
     assert ClauseModel.load(stored.path).info.thresholds == result.info.thresholds
     assert meta["cv_metrics"] == {}
-    config_json = json.loads(open(stored.path_of("config.json")).read())
+    config_json = json.loads(Path(stored.path_of("config.json")).read_text())
     assert config_json["id2label"]["0"] == "data_collection"
     texts = ["We use cookies.", "Children under 13.", "Write to privacy@example.com with questions."]
     reference = result.predictor().scores(texts)

@@ -25,9 +25,12 @@ def main(args: list[str]) -> int:
 
 # --- merge and promotion rule --------------------------------------------------------------------
 def test_conflicting_duplicates_inside_the_input_are_rejected(tmp_path, taxonomy):
-    f = write(tmp_path / "n.jsonl", '{"text": "We use cookies.", "labels": ["cookies_tracking"]}\n'
-                                    '{"text": "we  use cookies.", "labels": ["contact"]}\n'
-                                    '{"text": "We use cookies.", "labels": ["cookies_tracking"]}\n')
+    f = write(
+        tmp_path / "n.jsonl",
+        '{"text": "We use cookies.", "labels": ["cookies_tracking"]}\n'
+        '{"text": "we  use cookies.", "labels": ["contact"]}\n'
+        '{"text": "We use cookies.", "labels": ["cookies_tracking"]}\n',
+    )
     rows, _, _ = read_new_labels([f], taxonomy)
     found = conflicts(rows)
     assert len(found) == 1 and "conflicting duplicate" in str(found[0]) and "n.jsonl:1" in str(found[0])
@@ -36,16 +39,24 @@ def test_conflicting_duplicates_inside_the_input_are_rejected(tmp_path, taxonomy
 def test_merge_plan_adds_updates_and_reports_unchanged(tmp_path, taxonomy):
     existing = toy_records(1)
     cookie = existing[0]
-    f = write(tmp_path / "n.jsonl", "".join(json.dumps(r) + "\n" for r in [
-        {"text": cookie.text, "labels": list(cookie.labels)},
-        {"text": existing[4].text.upper(), "labels": ["contact", "user_access"]},
-        {"text": "A brand new clause about retention.", "labels": ["data_retention"]},
-    ]))
+    f = write(
+        tmp_path / "n.jsonl",
+        "".join(
+            json.dumps(r) + "\n"
+            for r in [
+                {"text": cookie.text, "labels": list(cookie.labels)},
+                {"text": existing[4].text.upper(), "labels": ["contact", "user_access"]},
+                {"text": "A brand new clause about retention.", "labels": ["data_retention"]},
+            ]
+        ),
+    )
     rows, _, _ = read_new_labels([f], taxonomy)
     plan = plan_merge(rows, existing)
     assert plan.unchanged == [cookie.id]
     assert [(old.id, new) for old, new, _ in plan.updated] == [(existing[4].id, ("user_access", "contact"))]
-    assert [(r.text, r.labels, r.doc) for r in plan.added] == [("A brand new clause about retention.", ("data_retention",), "added-n")]
+    assert [(r.text, r.labels, r.doc) for r in plan.added] == [
+        ("A brand new clause about retention.", ("data_retention",), "added-n")
+    ]
 
 
 def test_promotion_rule_both_ways():
@@ -80,15 +91,39 @@ def workspace(tmp_path, tiny_base, taxonomy):
     result = fit(records, taxonomy, config, progress=False)
     tag = store_model(result, build_metadata(result, taxonomy, records, config, None), name=name)
     new = tmp_path / "export.json"
-    tasks = [ls_task(i, f"{t} (new {i})", ([lab], False)) for i, (lab, t) in enumerate(
-        [(lab, t) for lab, ts in [("cookies_tracking", ["Cookies store your cart.", "Beacons count visits."]),
-                                  ("contact", ["Email privacy@shop.example.", "Phone 555-0100 for help."])] for t in ts] * 3)]
+    tasks = [
+        ls_task(i, f"{t} (new {i})", ([lab], False))
+        for i, (lab, t) in enumerate(
+            [
+                (lab, t)
+                for lab, ts in [
+                    ("cookies_tracking", ["Cookies store your cart.", "Beacons count visits."]),
+                    ("contact", ["Email privacy@shop.example.", "Phone 555-0100 for help."]),
+                ]
+                for t in ts
+            ]
+            * 3
+        )
+    ]
     new.write_text(json.dumps(tasks))
-    args = ["--labels-dir", str(labels), "--selection", "seeds", "--base-model", str(tiny_base), "--epochs", "1",
-            "--cv", "none", "--name", name,
-            # Tiny one-epoch models score noisily on a few held-out clauses, so these runs promote whatever
-            # they train; the rule itself is tested in test_promotion_rule_both_ways and with --tolerance -2.
-            "--tolerance", "1"]
+    args = [
+        "--labels-dir",
+        str(labels),
+        "--selection",
+        "seeds",
+        "--base-model",
+        str(tiny_base),
+        "--epochs",
+        "1",
+        "--cv",
+        "none",
+        "--name",
+        name,
+        # Tiny one-epoch models score noisily on a few held-out clauses, so these runs promote whatever
+        # they train; the rule itself is tested in test_promotion_rule_both_ways and with --tolerance -2.
+        "--tolerance",
+        "1",
+    ]
     return {"labels": labels, "name": name, "tag": tag, "new": new, "args": args, "tmp": tmp_path}
 
 
@@ -117,7 +152,9 @@ def test_invalid_input_changes_nothing(workspace, capsys):
 
 def test_a_merge_that_would_break_the_label_files_changes_nothing(workspace, capsys):
     taken = toy_records(2)[0].id
-    clash = write(workspace["tmp"] / "clash.jsonl", json.dumps({"id": taken, "text": "A new clause.", "labels": []}) + "\n")
+    clash = write(
+        workspace["tmp"] / "clash.jsonl", json.dumps({"id": taken, "text": "A new clause.", "labels": []}) + "\n"
+    )
     before = snapshot(workspace["labels"])
     assert main([str(clash), *workspace["args"]]) == 2
     err = capsys.readouterr().err
@@ -135,7 +172,9 @@ def test_retrain_cross_validates_the_candidate_like_training_does(workspace, cap
     assert "| cross-validation (documents held out) | - | leave-one-document-out over 3 documents" in out
     cv = bentoml.models.get(current_tag(workspace["name"])).info.metadata["cv_metrics"]
     assert cv["protocol"].startswith("leave-one-document-out over 3 documents")
-    assert {"transformer", "transformer_threshold_0.5", "baseline"} <= set(cv) and 0 <= cv["transformer"]["macro_f1"] <= 1
+    assert {"transformer", "transformer_threshold_0.5", "baseline"} <= set(cv) and 0 <= cv["transformer"][
+        "macro_f1"
+    ] <= 1
 
 
 def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback(workspace, capsys, taxonomy):
@@ -146,13 +185,20 @@ def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback
     name, first = workspace["name"], workspace["tag"]
     assert main([str(workspace["new"]), *workspace["args"]]) == 0
     out = capsys.readouterr().out
-    assert "| | current | candidate |" in out and "held-out new labels micro-F1" in out and "| cross-validation (documents held out) |" in out and "promoted" in out
+    assert (
+        "| | current | candidate |" in out
+        and "held-out new labels micro-F1" in out
+        and "| cross-validation (documents held out) |" in out
+        and "promoted" in out
+    )
     second = current_tag(name)
     assert second != first and bentoml.models.get(first)  # the old model stays in the store
     added, problems = check_files([workspace["labels"] / "added.jsonl"], taxonomy)
     assert not problems and len(added) == 12
     meta = bentoml.models.get(second).info.metadata
-    assert meta["retrain"]["previous"] == first and meta["n_clauses"] == len(toy_records(2)) + 12 - len(meta["retrain"]["held_out"])
+    assert meta["retrain"]["previous"] == first and meta["n_clauses"] == len(toy_records(2)) + 12 - len(
+        meta["retrain"]["held_out"]
+    )
 
     # a candidate must beat the current model by 2.0 macro-F1 here: impossible, so it is refused
     r1, r2 = [r for r in toy_records(2) if held_out(r.text)][:2]  # relabelled clauses that are held out
@@ -201,9 +247,15 @@ def test_killing_retrain_leaves_labels_store_and_served_model_valid(workspace, p
     from training.registry import current_tag
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", PAUSING_RETRAIN, point, str(workspace["new"]), *workspace["args"]],
-                            cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PAUSING_RETRAIN, point, str(workspace["new"]), *workspace["args"]],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 300
         for line in proc.stderr:

@@ -1,6 +1,5 @@
 """Segmentation: exact offsets, full coverage of the seeds, structure handling."""
 
-
 import pytest
 
 from clausewise.segment import detect_format, plain_text, segment
@@ -32,7 +31,11 @@ def test_sentences_and_headings_are_split_with_context():
     text = "Article 3 Cookies:\nWe use cookies. They remember you.\nArticle 4 Contact\nCall us on 400-1."
     clauses = segment(text)
     assert [c.text for c in clauses] == [
-        "Article 3 Cookies:", "We use cookies.", "They remember you.", "Article 4 Contact", "Call us on 400-1."
+        "Article 3 Cookies:",
+        "We use cookies.",
+        "They remember you.",
+        "Article 4 Contact",
+        "Call us on 400-1.",
     ]
     assert [c.kind for c in clauses] == ["heading", "clause", "clause", "heading", "clause"]
     assert clauses[1].heading == "Article 3 Cookies"
@@ -43,7 +46,10 @@ def test_inline_numbered_items_and_escaped_markdown_markers_split():
     text = "We use data for: 1\\. verifying your identity; 2\\. processing your orders; 3\\. marketing."
     items = [c.text for c in segment(text)]
     assert items == [
-        "We use data for:", "1\\. verifying your identity;", "2\\. processing your orders;", "3\\. marketing."
+        "We use data for:",
+        "1\\. verifying your identity;",
+        "2\\. processing your orders;",
+        "3\\. marketing.",
     ]
 
 
@@ -54,7 +60,9 @@ def test_bare_list_marker_joins_the_next_line():
 
 
 def test_chinese_punctuation_and_markers():
-    text = "7、 How your data is transferred\nData is stored in China。We may transfer it with consent；we tell you first."
+    text = (
+        "7、 How your data is transferred\nData is stored in China。We may transfer it with consent；we tell you first."
+    )
     texts = [c.text for c in segment(text)]
     assert texts[0] == "7、 How your data is transferred"
     assert "Data is stored in China。" in texts
@@ -122,17 +130,26 @@ PAGE = """<!doctype html><html><head><title>Privacy</title><style>p{color:red}</
 
 def test_html_boilerplate_is_chrome_and_hidden_elements_are_skipped():
     clauses = segment(PAGE)
-    assert all(PAGE[c.start:c.end] == c.text for c in clauses)
+    assert all(PAGE[c.start : c.end] == c.text for c in clauses)
     policy = [plain_text(c.text) for c in clauses if c.kind != "chrome"]
-    assert policy == ["Privacy Policy", "Information we collect",
-                      "We collect your name and email address when you register.",
-                      "You can ask us to delete your account at any time."]
+    assert policy == [
+        "Privacy Policy",
+        "Information we collect",
+        "We collect your name and email address when you register.",
+        "You can ask us to delete your account at any time.",
+    ]
     chrome = " ".join(plain_text(c.text) for c in clauses if c.kind == "chrome")
     for visible in ("Home", "We use cookies to personalise ads.", "Accept all", "Cookies", "Contact the press office."):
         assert visible in chrome
     everything = " ".join(c.text for c in clauses)
-    for hidden in ("share your address", "We sell your data", "Hidden share widget", "session will expire",
-                   "enable JavaScript", "We sell everything"):
+    for hidden in (
+        "share your address",
+        "We sell your data",
+        "Hidden share widget",
+        "session will expire",
+        "enable JavaScript",
+        "We sell everything",
+    ):
         assert hidden not in everything
 
 

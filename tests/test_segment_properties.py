@@ -11,17 +11,80 @@ from hypothesis import strategies as st
 
 from clausewise.segment import detect_format, plain_text, segment
 
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
-WORDS = st.sampled_from([
-    "We", "collect", "your", "data.", "Cookies", "help", "us;", "1.", "(a)", "iv)", "**Bold**", "#", "##", "*", "-",
-    "•", "|", "[link](http://x.example)", "\\.", "。", "；", "你好", "Ltd.", "e.g.", "U.S.", "?", "!", "\t", "  ", "\n",
-    "\n\n", "Q:", "A:", "Yes.", "<b>", "</b>", "&amp;", "😀", "\u200b", "\u00a0", "\r\n",
-])
+WORDS = st.sampled_from(
+    [
+        "We",
+        "collect",
+        "your",
+        "data.",
+        "Cookies",
+        "help",
+        "us;",
+        "1.",
+        "(a)",
+        "iv)",
+        "**Bold**",
+        "#",
+        "##",
+        "*",
+        "-",
+        "•",
+        "|",
+        "[link](http://x.example)",
+        "\\.",
+        "。",
+        "；",
+        "你好",
+        "Ltd.",
+        "e.g.",
+        "U.S.",
+        "?",
+        "!",
+        "\t",
+        "  ",
+        "\n",
+        "\n\n",
+        "Q:",
+        "A:",
+        "Yes.",
+        "<b>",
+        "</b>",
+        "&amp;",
+        "😀",
+        "\u200b",
+        "\u00a0",
+        "\r\n",
+    ]
+)
 MARKDOWNISH = st.lists(WORDS, max_size=60).map(" ".join)
-HTML_TAGS = st.sampled_from(["<p>", "</p>", "<div>", "</div>", "<h2>", "</h2>", "<li>", "</li>", "<br>", "<ul>",
-                             "</ul>", "<script>var a = '<p>';</script>", "<!-- note -->", "<style>p{}</style>",
-                             "<a href='#'>", "</a>", "<table><tr><td>", "</td></tr></table>"])
+HTML_TAGS = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<div>",
+        "</div>",
+        "<h2>",
+        "</h2>",
+        "<li>",
+        "</li>",
+        "<br>",
+        "<ul>",
+        "</ul>",
+        "<script>var a = '<p>';</script>",
+        "<!-- note -->",
+        "<style>p{}</style>",
+        "<a href='#'>",
+        "</a>",
+        "<table><tr><td>",
+        "</td></tr></table>",
+    ]
+)
 HTMLISH = st.lists(st.one_of(HTML_TAGS, WORDS), max_size=60).map(" ".join).map(lambda s: "<html><body>" + s)
 
 
@@ -69,20 +132,68 @@ def test_plain_text_never_raises_and_has_no_tags_or_runs_of_space(text):
 # best of three (small) and two (large) timings, so a busy machine does not decide. The patterns: the known hard cases
 # plus units drawn (seeded) from the markdown and HTML vocabulary above.
 HARD_UNITS = [
-    "We keep logs for a year. ", "we collect your data share with partners ", "* item we collect data\n",
-    "Wait... what?! (a) yes; (b) no; 1. first; 2. second. ", "We collect names; we share addresses; we keep logs; ",
-    "**Heading** We collect data. ", "**Multi\nline** We collect data.\n", "**Heading**  We collect data.  ",
-    "[a\nb](https://x.example) text\n", "See e.g. Sec. 4 i.e. the U.S. rules, etc. and Mr. Smith. ",
-    "<p>We collect data. We keep it.</p>", "<div><span>We collect data.</span>", "<div>", "(iv) ", "Ltd. U.S. ",
+    "We keep logs for a year. ",
+    "we collect your data share with partners ",
+    "* item we collect data\n",
+    "Wait... what?! (a) yes; (b) no; 1. first; 2. second. ",
+    "We collect names; we share addresses; we keep logs; ",
+    "**Heading** We collect data. ",
+    "**Multi\nline** We collect data.\n",
+    "**Heading**  We collect data.  ",
+    "[a\nb](https://x.example) text\n",
+    "See e.g. Sec. 4 i.e. the U.S. rules, etc. and Mr. Smith. ",
+    "<p>We collect data. We keep it.</p>",
+    "<div><span>We collect data.</span>",
+    "<div>",
+    "(iv) ",
+    "Ltd. U.S. ",
 ]
 
 
 def _drawn_units(n: int = 8, seed: int = 5) -> list[str]:
     import random
 
-    vocab = ["We", "collect", "your", "data.", "Cookies", "help", "us;", "1.", "(a)", "iv)", "**Bold**", "#", "##",
-             "*", "-", "•", "|", "[link](http://x.example)", "\\.", "。", "；", "Ltd.", "e.g.", "U.S.", "?", "!",
-             "\t", "\n", "\n\n", "Q:", "A:", "Yes.", "<b>", "</b>", "&amp;", "<p>", "</p>", "<li>", "<br>"]
+    vocab = [
+        "We",
+        "collect",
+        "your",
+        "data.",
+        "Cookies",
+        "help",
+        "us;",
+        "1.",
+        "(a)",
+        "iv)",
+        "**Bold**",
+        "#",
+        "##",
+        "*",
+        "-",
+        "•",
+        "|",
+        "[link](http://x.example)",
+        "\\.",
+        "。",
+        "；",
+        "Ltd.",
+        "e.g.",
+        "U.S.",
+        "?",
+        "!",
+        "\t",
+        "\n",
+        "\n\n",
+        "Q:",
+        "A:",
+        "Yes.",
+        "<b>",
+        "</b>",
+        "&amp;",
+        "<p>",
+        "</p>",
+        "<li>",
+        "<br>",
+    ]
     rng = random.Random(seed)
     return [" ".join(rng.choice(vocab) for _ in range(rng.randint(2, 12))) + " " for _ in range(n)]
 

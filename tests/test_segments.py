@@ -1,25 +1,36 @@
 """Clause records of the labelled documents: re-segmenting every document gives the labelled ids and offsets."""
 
-from training.data import load_records
-from training.segments import policy_files, segment_document
-from tests.utils import ROOT, SEED_DOCS
-
-
 import pytest
 
+from tests.utils import ROOT, SEED_DOCS
+from training.data import load_records
+from training.segments import policy_files, segment_document
 
-@pytest.mark.parametrize("selection, folder", [("authored", "authored/docs"), ("realistic", "realistic/docs"),
-                                               ("real", "real/train/docs"), (None, "real/heldout/docs")])
+
+@pytest.mark.parametrize(
+    "selection, folder",
+    [
+        ("authored", "authored/docs"),
+        ("realistic", "realistic/docs"),
+        ("real", "real/train/docs"),
+        (None, "real/heldout/docs"),
+    ],
+)
 def test_labels_point_into_their_documents_and_match_segmentation(taxonomy, selection, folder):
     docs = {p.stem: p for p in policy_files([ROOT / "labels" / folder])}
-    records = (load_records(None, taxonomy, selection=selection) if selection
-               else load_records([ROOT / "labels" / "real" / "heldout"], taxonomy))
+    records = (
+        load_records(None, taxonomy, selection=selection)
+        if selection
+        else load_records([ROOT / "labels" / "real" / "heldout"], taxonomy)
+    )
     assert {r.doc for r in records} == set(docs)
     for doc, path in docs.items():
         rows = [r for r in records if r.doc == doc]
         text = path.read_text(encoding="utf-8")
         assert all(text[r.start : r.end] == r.text for r in rows)
-        assert [(s["id"], s["start"], s["end"]) for s in segment_document(path)] == [(r.id, r.start, r.end) for r in rows]
+        assert [(s["id"], s["start"], s["end"]) for s in segment_document(path)] == [
+            (r.id, r.start, r.end) for r in rows
+        ]
 
 
 def test_seed_labels_point_into_the_seed_documents_and_match_segmentation(taxonomy):

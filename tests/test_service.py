@@ -14,8 +14,14 @@ import numpy as np
 import pytest
 
 from clausewise.model import ClauseModel
-from serving.schemas import (EXAMPLE_CLAUSES, MAX_ANALYZE_CLAUSES, MAX_BODY_BYTES, MAX_POLICY_CHARS, MAX_TEXT_CHARS,
-                             MAX_TEXTS)
+from serving.schemas import (
+    EXAMPLE_CLAUSES,
+    MAX_ANALYZE_CLAUSES,
+    MAX_BODY_BYTES,
+    MAX_POLICY_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TEXTS,
+)
 from tests.utils import BODY_TIMEOUT_S, ROOT, SEED_DOCS, TOY_TEXTS
 
 SEED_004 = SEED_DOCS / "004_e8e6eb838ae425a6.txt"
@@ -78,7 +84,7 @@ def test_analyze_html_policy(server):
     html = "<html><body><h1>Privacy</h1><p>We use <b>cookies</b>. Contact privacy@example.com.</p></body></html>"
     body = post(server, "/analyze", {"text": html}).json()
     assert body["format"] == "html"
-    assert [c["text"] for c in body["clauses"]][0] == "Privacy"
+    assert next(c["text"] for c in body["clauses"]) == "Privacy"
     assert all(html[c["start"] : c["end"]] == c["text"] for c in body["clauses"])
 
 
@@ -98,8 +104,18 @@ def test_labels_names_the_model_kind_and_the_training_behind_it(server):
     from clausewise.training_status import TrainingStatus, status_path, write_status
 
     assert httpx.get(f"{server}/labels", timeout=10).json()["kind"] == "fine-tuned"
-    write_status(TrainingStatus(state="running", name="clause-classifier", stage="fine-tune", step=400, total=1000,
-                                steps_per_s=2.0, eta_s=300.0, pid=os.getpid()))
+    write_status(
+        TrainingStatus(
+            state="running",
+            name="clause-classifier",
+            stage="fine-tune",
+            step=400,
+            total=1000,
+            steps_per_s=2.0,
+            eta_s=300.0,
+            pid=os.getpid(),
+        )
+    )
     try:
         training = httpx.get(f"{server}/labels", timeout=10).json()["training"]
         assert training["state"] == "running" and training["step"] == 400 and training["eta_s"] == 300.0
@@ -133,8 +149,11 @@ BAD_INPUTS = [
     ("/analyze", {"text": "We keep logs for a year. " * 13_000}, f"holds {24 * 13_000} characters of policy text"),
     ("/analyze", {"text": "word " * (MAX_POLICY_CHARS)}, f"holds at least {MAX_POLICY_CHARS * 5}"),
     ("/analyze", {"text": 42}, "valid string"),
-    ("/analyze", {"text": "".join(f"We keep log {i} for a year. " for i in range(MAX_ANALYZE_CLAUSES + 1))},
-     f"holds {MAX_ANALYZE_CLAUSES + 1} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES}"),
+    (
+        "/analyze",
+        {"text": "".join(f"We keep log {i} for a year. " for i in range(MAX_ANALYZE_CLAUSES + 1))},
+        f"holds {MAX_ANALYZE_CLAUSES + 1} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES}",
+    ),
 ]
 
 
@@ -159,7 +178,12 @@ def test_invalid_json_and_invalid_utf8_answer_400(server):
 
 
 def test_oversized_body_is_refused_with_413(server):
-    r = httpx.post(f"{server}/analyze", content=b"x" * (MAX_BODY_BYTES + 1), headers={"content-type": "application/json"}, timeout=30)
+    r = httpx.post(
+        f"{server}/analyze",
+        content=b"x" * (MAX_BODY_BYTES + 1),
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
     assert r.status_code == 413 and str(MAX_BODY_BYTES) in r.text
     assert post(server, "/classify", {"texts": ["still serving"]}).status_code == 200
 
@@ -180,8 +204,10 @@ def test_a_client_that_stalls_its_body_gets_408_and_frees_the_connection(server)
     host, port = server.removeprefix("http://").split(":")
     started = time.monotonic()
     with socket.create_connection((host, int(port)), timeout=BODY_TIMEOUT_S + 20) as sock:
-        sock.sendall(b"POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 100\r\n\r\n{\"texts\": [")  # and then nothing more
+        sock.sendall(
+            b"POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"texts": ['
+        )  # and then nothing more
         answer = b""
         while chunk := sock.recv(4096):  # the server closes the connection after answering
             answer += chunk
@@ -208,8 +234,10 @@ def test_short_mixed_load_loses_nothing(server):
     """A bounded burst: 96 /classify and 12 /analyze requests from 24 threads, all answered in full."""
     policy = SEED_DOCS.glob("*.txt")
     text = sorted(policy, key=lambda p: p.stat().st_size)[2].read_text(encoding="utf-8")
-    jobs = [("classify", {"texts": [f"Load clause {i}.{k}: we share data with couriers." for k in range(i % 5 + 1)]})
-            for i in range(96)] + [("analyze", {"text": text})] * 12
+    jobs = [
+        ("classify", {"texts": [f"Load clause {i}.{k}: we share data with couriers." for k in range(i % 5 + 1)]})
+        for i in range(96)
+    ] + [("analyze", {"text": text})] * 12
 
     def call(job):
         return job, post(server, f"/{job[0]}", job[1])
@@ -235,8 +263,14 @@ def test_bentofile_packs_the_default_model():
 
 def test_bentoml_build_packs_the_service_and_model_offline(stored_model):
     env = {**os.environ, "CLAUSEWISE_MODEL": stored_model}
-    r = subprocess.run([sys.executable, "-m", "bentoml", "build", "--output", "tag"], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "bentoml", "build", "--output", "tag"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     import bentoml
 
@@ -270,11 +304,13 @@ def test_saved_pages_are_analysed_with_the_policy_found_and_the_wrapper_unlabell
     assert all(c["labels"] == [] and c["scores"] == {} for c in body["clauses"] if c["kind"] == "chrome")
     assert not [w for w in WRAPPER_SENTENCES if any(w[:40] in c["text"] for c in scored)]
     assert body["language"] == "en" and body["warnings"] == []
-    assert all(page[c["start"]:c["end"]] == c["text"] for c in body["clauses"])
+    assert all(page[c["start"] : c["end"]] == c["text"] for c in body["clauses"])
 
 
 def test_a_twelve_megabyte_body_is_refused_with_413(server):
-    r = httpx.post(f"{server}/analyze", content=b"x" * 12_000_000, headers={"content-type": "application/json"}, timeout=60)
+    r = httpx.post(
+        f"{server}/analyze", content=b"x" * 12_000_000, headers={"content-type": "application/json"}, timeout=60
+    )
     assert r.status_code == 413 and str(MAX_BODY_BYTES) in r.text
 
 
@@ -283,7 +319,9 @@ def test_a_chinese_policy_is_answered_with_its_language_and_a_warning(server):
 
     body = post(server, "/analyze", {"text": CHINESE_POLICY}).json()
     assert body["language"] == "zh" and body["warnings"] and "English only" in body["warnings"][0]
-    r = post(server, "/classify", {"texts": [CHINESE_POLICY.splitlines()[2], "We use cookies to remember your login."]}).json()
+    r = post(
+        server, "/classify", {"texts": [CHINESE_POLICY.splitlines()[2], "We use cookies to remember your login."]}
+    ).json()
     assert [x["language"] for x in r["results"]] == ["zh", "en"] and "0 (zh)" in r["warnings"][0]
 
 
@@ -315,8 +353,8 @@ def test_compare_a_shuffled_renumbered_copy_has_no_change(server, stored_model, 
     assert "no substantive change" in " ".join(body["summary_lines"])
     for p in body["pairs"]:
         assert p["status"] == "unchanged" and p["similarity"] == 1.0
-        assert old[p["old"]["start"]:p["old"]["end"]] == p["old"]["text"]
-        assert new[p["new"]["start"]:p["new"]["end"]] == p["new"]["text"]
+        assert old[p["old"]["start"] : p["old"]["end"]] == p["old"]["text"]
+        assert new[p["new"]["start"] : p["new"]["end"]] == p["new"]["text"]
     # Indices are those of /analyze's clauses.
     analyzed = post(server, "/analyze", {"text": new}).json()["clauses"]
     assert all(analyzed[p["new"]["index"]]["text"] == p["new"]["text"] for p in body["pairs"])
@@ -330,7 +368,7 @@ def test_compare_finds_an_added_clause_with_its_labels(server):
     assert body["counts"] == {"unchanged": len(COMPARE_CLAUSES) + 1, "reworded": 0, "added": 1, "removed": 0}
     (pair,) = [p for p in body["pairs"] if p["status"] != "unchanged"]
     assert pair["status"] == "added" and pair["old"] is None and pair["similarity"] == 0.0
-    assert pair["new"]["text"].endswith(added) and new[pair["new"]["start"]:pair["new"]["end"]] == pair["new"]["text"]
+    assert pair["new"]["text"].endswith(added) and new[pair["new"]["start"] : pair["new"]["end"]] == pair["new"]["text"]
     assert set(pair["labels_added"]) == set(pair["new"]["labels"]) and pair["labels_removed"] == []
     assert [p["new"]["index"] for p in body["pairs"]] == sorted(p["new"]["index"] for p in body["pairs"])
     for s in body["summary"]:
@@ -344,10 +382,14 @@ BAD_COMPARE = [
     ({"old": "We use cookies.", "new": TOO_LONG}, f"new: the input holds {24 * 13_000} characters of policy text"),
     ({"old": "We use cookies.", "new": FAR_TOO_LONG}, f"new: the input holds at least {MAX_POLICY_CHARS * 5}"),
     ({"old": FAR_TOO_LONG, "new": TOO_LONG}, f"old: the input holds at least {MAX_POLICY_CHARS * 5}"),
-    ({"old": "".join(f"We keep log {i} for a year. " for i in range(2_600)),
-      "new": "".join(f"We keep record {i} for a year. " for i in range(2_600))},
-     f"hold 5200 distinct clauses to score (old and new together, a clause in both counted once); the limit is "
-     f"{MAX_ANALYZE_CLAUSES} for both sides together"),
+    (
+        {
+            "old": "".join(f"We keep log {i} for a year. " for i in range(2_600)),
+            "new": "".join(f"We keep record {i} for a year. " for i in range(2_600)),
+        },
+        f"hold 5200 distinct clauses to score (old and new together, a clause in both counted once); the limit is "
+        f"{MAX_ANALYZE_CLAUSES} for both sides together",
+    ),
     ({"old": 42, "new": "We use cookies."}, "old: Input should be a valid string"),
     ({"old": "We use cookies.", "new": ["a list"]}, "new: Input should be a valid string"),
     ({"old": "We use cookies."}, "new: Field required"),

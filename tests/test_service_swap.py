@@ -30,7 +30,7 @@ def point_latest(tag: str) -> None:
 
 
 def test_a_promoted_model_is_served_without_restart_and_a_broken_one_is_not(stored_model):
-    from serving.local_server import local_server
+    from benchmarks.local_server import local_server
 
     first, second, broken = (copy_version(stored_model) for _ in range(3))
     for f in Path(models_dir() / NAME / broken.split(":")[1]).glob("*.onnx"):
@@ -41,6 +41,7 @@ def test_a_promoted_model_is_served_without_restart_and_a_broken_one_is_not(stor
     env = {"CLAUSEWISE_MODEL": f"{NAME}:latest", "CLAUSEWISE_DEVICE": "cpu", "CLAUSEWISE_RELOAD_S": "0"}
     log = Path(os.environ["BENTOML_HOME"]) / "swap.log"
     with local_server(env, log, ready_timeout=120) as (url, proc):
+
         def classify() -> str:
             r = httpx.post(f"{url}/classify", json={"texts": ["We use cookies."]}, timeout=60)
             assert r.status_code == 200, r.text

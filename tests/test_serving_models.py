@@ -76,7 +76,9 @@ def test_concurrent_checks_load_the_new_model_once():
     assert store.loads == ["clf:v1", "clf:v2"] and swap.swaps == 1
 
 
-@pytest.mark.parametrize("ref, follows", [("clause-classifier", True), ("clause-classifier:latest", True),
-                                          ("clause-classifier:abc123", False)])
+@pytest.mark.parametrize(
+    "ref, follows",
+    [("clause-classifier", True), ("clause-classifier:latest", True), ("clause-classifier:abc123", False)],
+)
 def test_which_references_follow_latest(ref, follows):
     assert follows_latest(ref) is follows

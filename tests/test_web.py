@@ -15,8 +15,16 @@ from tests.utils import ROOT, SEED_DOCS
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SEED_002 = SEED_DOCS / "002_4b551300920ac150.txt"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,7 +40,11 @@ def open_page(server: str):
     profile = tempfile.mkdtemp(prefix="clausewise-chromium-")
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=ARGS, viewport={"width": 1280, "height": 900},
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 900},
             accept_downloads=True,
         )
         page = context.new_page()
@@ -123,8 +135,12 @@ def test_keyboard_reaches_the_controls(browser_page):
 
 def test_server_error_is_shown_to_the_user(browser_page):
     page = browser_page
-    page.route("**/analyze", lambda route: route.fulfill(
-        status=500, content_type="application/json", body='{"error": "model worker crashed"}'))
+    page.route(
+        "**/analyze",
+        lambda route: route.fulfill(
+            status=500, content_type="application/json", body='{"error": "model worker crashed"}'
+        ),
+    )
     try:
         page.fill("#input", "We use cookies.")
         page.click("#analyse")
@@ -141,8 +157,18 @@ def test_page_names_the_model_and_the_training_behind_it(browser_page, server):
 
     from clausewise.training_status import TrainingStatus, status_path, write_status
 
-    write_status(TrainingStatus(state="running", name="clause-classifier", stage="fine-tune", step=250, total=1000,
-                                steps_per_s=2.0, eta_s=375.0, pid=os.getpid()))
+    write_status(
+        TrainingStatus(
+            state="running",
+            name="clause-classifier",
+            stage="fine-tune",
+            step=250,
+            total=1000,
+            steps_per_s=2.0,
+            eta_s=375.0,
+            pid=os.getpid(),
+        )
+    )
     try:
         browser_page.reload()
         browser_page.wait_for_function("document.getElementById('model').textContent.includes('training')")

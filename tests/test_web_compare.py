@@ -20,7 +20,20 @@ SAVED_PAGE = ROOT / "tests" / "data" / "ota_123greetings_privacy_policy.html"
 CLAUSES = [t for texts in TOY_TEXTS.values() for t in texts]
 ADDED = "We sell your browsing history to advertising networks."
 REWORDED = ("Children under 13 may not create an account.", "Children under 16 may not create an account at all.")
-MARKUP = ("<!DOCTYPE", "<!doctype", "<link", "<meta", "<script", "<style", "<p", "<div", "<a ", "</", "&amp;", "&raquo;")
+MARKUP = (
+    "<!DOCTYPE",
+    "<!doctype",
+    "<link",
+    "<meta",
+    "<script",
+    "<style",
+    "<p",
+    "<div",
+    "<a ",
+    "</",
+    "&amp;",
+    "&raquo;",
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,8 +47,11 @@ def numbered(clauses: list[str]) -> str:
 
 def shown_text(page, selector: str) -> str:
     """The text of a document view without the label numbers after its clauses."""
-    return page.evaluate("(sel) => { const d = document.querySelector(sel).cloneNode(true); "
-                         "d.querySelectorAll('.nums').forEach((n) => n.remove()); return d.textContent; }", selector)
+    return page.evaluate(
+        "(sel) => { const d = document.querySelector(sel).cloneNode(true); "
+        "d.querySelectorAll('.nums').forEach((n) => n.remove()); return d.textContent; }",
+        selector,
+    )
 
 
 OLD = numbered(CLAUSES)
@@ -83,7 +99,10 @@ def test_compare_shows_the_summary_then_both_versions_with_an_added_clause(page,
     # Both versions side by side; the added clause green on the new side only.
     added = page.query_selector_all("#new-doc .clause.added")
     assert len(added) == 1 and ADDED in added[0].inner_text()
-    assert page.query_selector_all("#old-doc .clause.added") == [] and page.query_selector_all("#old-doc .clause.removed") == []
+    assert (
+        page.query_selector_all("#old-doc .clause.added") == []
+        and page.query_selector_all("#old-doc .clause.removed") == []
+    )
     assert added[0].evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(227, 244, 230)"
     assert added[0].evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(26, 127, 55)"
     old_box, new_box = page.query_selector("#old-doc").bounding_box(), page.query_selector("#new-doc").bounding_box()
@@ -108,7 +127,7 @@ def test_compare_of_saved_pages_shows_readable_text_with_a_removed_clause(page):
     html = SAVED_PAGE.read_text(encoding="utf-8")
     cut = "<p align='justify'>If you contact us for customer support"
     start = html.index(cut)
-    newer = html[:start] + html[html.index("</p>", start) + len("</p>"):]
+    newer = html[:start] + html[html.index("</p>", start) + len("</p>") :]
     page.click("#tab-compare")
     page.fill("#old-input", html)
     page.fill("#new-input", newer)
@@ -145,7 +164,10 @@ def test_analyse_shows_a_saved_page_as_readable_text_with_highlights(page):
     page.wait_for_function("document.querySelectorAll('#doc .clause').length > 50")
     text = shown_text(page, "#doc")
     assert not [m for m in MARKUP if m in text], [m for m in MARKUP if m in text]
-    assert "123Greetings takes your privacy seriously." in text and "What does 123Greetings.com do with the ecard messages & information?" in text
+    assert (
+        "123Greetings takes your privacy seriously." in text
+        and "What does 123Greetings.com do with the ecard messages & information?" in text
+    )
     assert "pageTracker" not in text and "Privacy Policy | 123Greetings" not in text  # script and title
     assert "Overview\nThe use of the 123Greetings website(s)" in text  # the <br> between them is a line break
     clauses = page.query_selector_all("#doc .clause")

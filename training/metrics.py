@@ -39,8 +39,10 @@ def tune_thresholds(y_true: np.ndarray, scores: np.ndarray, default: float = 0.5
 def bagged_thresholds(y_true: np.ndarray, scores: np.ndarray, bags: int = 25, seed: int = 0) -> np.ndarray:
     """The median of per-label thresholds tuned on bootstrap resamples of the rows: steadier than one tuning."""
     rng = np.random.default_rng(seed)
-    tuned = [tune_thresholds(y_true[idx], scores[idx]) for idx in (rng.integers(0, len(y_true), len(y_true))
-                                                                   for _ in range(bags))]
+    tuned = [
+        tune_thresholds(y_true[idx], scores[idx])
+        for idx in (rng.integers(0, len(y_true), len(y_true)) for _ in range(bags))
+    ]
     return np.median(np.stack(tuned), axis=0).astype(np.float32)
 
 
@@ -55,6 +57,6 @@ def report(y_true: np.ndarray, y_pred: np.ndarray, names: tuple[str, ...] | list
     return {
         "micro_f1": float(f1_score(y_true, y_pred, average="micro", zero_division=0)),
         "macro_f1": float(f[present].mean()) if present.any() else 0.0,
-        "samples": int(len(y_true)),
+        "samples": len(y_true),
         "per_label": per_label,
     }

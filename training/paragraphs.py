@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from training.data import LABELS_DIR, LabelRecord
@@ -19,7 +19,7 @@ from training.data import LABELS_DIR, LabelRecord
 BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
-@lru_cache(maxsize=None)
+@cache
 def source_text(doc: str, labels_dir: Path = LABELS_DIR) -> str | None:
     """The text of a labelled document (labels/*/docs/<doc>.* or labels/real/*/docs/<doc>.*), or None."""
     for pattern in (f"*/docs/{doc}.*", f"real/*/docs/{doc}.*"):
@@ -30,8 +30,10 @@ def source_text(doc: str, labels_dir: Path = LABELS_DIR) -> str | None:
 
 def _joined(group: list[LabelRecord], text: str | None, labels_order: tuple[str, ...] | None = None) -> LabelRecord:
     first, last = group[0], group[-1]
-    body = text[first.start:last.end] if text is not None else " ".join(r.text for r in group)
-    labels = tuple(sorted({l for r in group for l in r.labels}, key=(labels_order or ()).index if labels_order else None))
+    body = text[first.start : last.end] if text is not None else " ".join(r.text for r in group)
+    labels = tuple(
+        sorted({label for r in group for label in r.labels}, key=(labels_order or ()).index if labels_order else None)
+    )
     return replace(first, id=f"{first.id}+{len(group)}", text=body, labels=labels, end=last.end, kind="paragraph")
 
 
@@ -52,7 +54,7 @@ def paragraphs(records: list[LabelRecord], labels_order: tuple[str, ...] | None 
             continue
         group: list[LabelRecord] = [rs[0]]
         for prev, r in zip(rs, rs[1:]):
-            if BLANK_LINE.search(text[prev.end:r.start]):
+            if BLANK_LINE.search(text[prev.end : r.start]):
                 out.append(_joined(group, text, labels_order))
                 group = []
             group.append(r)
@@ -60,27 +62,24 @@ def paragraphs(records: list[LabelRecord], labels_order: tuple[str, ...] | None 
     return out
 
 
-def section_windows(records: list[LabelRecord], max_words: int = 150, min_clauses: int = 2,
-                    labels_order: tuple[str, ...] | None = None) -> list[LabelRecord]:
+def section_windows(
+    records: list[LabelRecord], max_words: int = 150, min_clauses: int = 2, labels_order: tuple[str, ...] | None = None
+) -> list[LabelRecord]:
     """Runs of consecutive clauses under one heading, cut at about max_words, as paragraph examples."""
     out: list[LabelRecord] = []
     for doc, rs in _by_doc(records).items():
         text = source_text(doc)
-        group: list[LabelRecord] = []
+        groups: list[list[LabelRecord]] = [[]]
         words = 0
-
-        def flush() -> None:
-            if len(group) >= min_clauses:
-                out.append(_joined(group, text, labels_order))
-
         for r in rs:
             n = len(r.text.split())
-            if group and (r.heading != group[-1].heading or r.kind == "heading" or words + n > max_words):
-                flush()
-                group, words = [], 0
+            last = groups[-1]
+            if last and (r.heading != last[-1].heading or r.kind == "heading" or words + n > max_words):
+                groups.append([])
+                words = 0
             if r.kind == "heading":
                 continue
-            group.append(r)
+            groups[-1].append(r)
             words += n
-        flush()
+        out.extend(_joined(g, text, labels_order) for g in groups if len(g) >= min_clauses)
     return out

@@ -32,8 +32,13 @@ HEAD_WEIGHT_DECAY = 1e-4
 
 
 @torch.inference_mode()
-def embed(encoder: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, pairs: list[tuple[str, str | None]],
-          max_length: int, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+def embed(
+    encoder: torch.nn.Module,
+    tokenizer: PreTrainedTokenizerBase,
+    pairs: list[tuple[str, str | None]],
+    max_length: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
     """Mean-pooled encoder states of each input (as ClauseClassifier pools them), batched by length;
     `progress(done, total)` counts padded tokens, which is what the time goes into."""
     encoded = tokenize_pairs(tokenizer, pairs, max_length)
@@ -68,8 +73,12 @@ def fit_head(x: np.ndarray, y: np.ndarray, weights: torch.Tensor, seed: int) -> 
     return head
 
 
-def fit_quick(records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig,
-              progress: Callable[[int, int], None] | None = None) -> FitResult:
+def fit_quick(
+    records: list[LabelRecord],
+    taxonomy: Taxonomy,
+    config: TrainConfig,
+    progress: Callable[[int, int], None] | None = None,
+) -> FitResult:
     """Embed the training clauses (and their section windows) once with the frozen encoder, train the head,
     tune thresholds on the same validation documents as `fit`; `progress(done, total)` in padded tokens."""
     started = time.time()
@@ -88,10 +97,15 @@ def fit_quick(records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfi
     head = fit_head(x[: len(train_records)], y_train, pos_weight(y_train, config.pos_weight), config.seed)
     model.head.load_state_dict(head.state_dict())
 
-    info = ModelInfo(labels=list(names), thresholds=[0.5] * len(names), use_heading=config.use_heading,
-                     max_length=config.max_length, extra={"kind": QUICK})
+    info = ModelInfo(
+        labels=list(names),
+        thresholds=[0.5] * len(names),
+        use_heading=config.use_heading,
+        max_length=config.max_length,
+        extra={"kind": QUICK},
+    )
     if val_records:
         with torch.inference_mode():
-            scores = torch.sigmoid(head(torch.from_numpy(x[len(train_records):]))).numpy()
+            scores = torch.sigmoid(head(torch.from_numpy(x[len(train_records) :]))).numpy()
         tune_into(info, multi_hot([r.labels for r in val_records], names), scores, config)
     return FitResult(model, tokenizer, info, time.time() - started)

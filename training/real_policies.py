@@ -25,9 +25,30 @@ LICENCE = "ODC-By-1.0"
 ATTRIBUTION = "Open Terms Archive contributors"
 # Services kept for outside checks: never in labels/, training, validation or the held-out set.
 RESERVED_SERVICES = (
-    "LibraryThing", "HSBC", "Hugging Face", "FedEx", "Wordfeud", "Nissan", "Overleaf", "Aetna", "Mozilla",
-    "Thunderbird", "Yahoo", "Vimeo", "IMDb", "Quora", "Criteo", "Bandcamp", "ProtonMail", "Proton Mail",
-    "Airbnb", "Atlassian", "BBC", "Spotify", "TikTok", "Reddit",
+    "LibraryThing",
+    "HSBC",
+    "Hugging Face",
+    "FedEx",
+    "Wordfeud",
+    "Nissan",
+    "Overleaf",
+    "Aetna",
+    "Mozilla",
+    "Thunderbird",
+    "Yahoo",
+    "Vimeo",
+    "IMDb",
+    "Quora",
+    "Criteo",
+    "Bandcamp",
+    "ProtonMail",
+    "Proton Mail",
+    "Airbnb",
+    "Atlassian",
+    "BBC",
+    "Spotify",
+    "TikTok",
+    "Reddit",
 )
 # Services of the same companies as the reserved ones (their documents share the reserved text).
 RESERVED_FAMILY = ("Firefox", "MDN Plus", "ProtonVPN", "Proton VPN")
@@ -117,8 +138,17 @@ def new_source(git_dir: Path, repo: str, path: str, doc: str, split: str) -> Sou
     """A source entry for the current version of `path` in a local clone of `repo`."""
     commit, date = version_of(git_dir, path)
     text = read_version(git_dir, commit, path)
-    return Source(doc=doc, split=split, service=path.split("/")[0], repo=repo, commit=commit, path=path,
-                  date=date, licence=LICENCE, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return Source(
+        doc=doc,
+        split=split,
+        service=path.split("/")[0],
+        repo=repo,
+        commit=commit,
+        path=path,
+        date=date,
+        licence=LICENCE,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
 
 
 def import_documents(git_dir: Path, repo: str, sources: list[Source], real_dir: Path = REAL_DIR) -> list[Path]:
@@ -133,8 +163,10 @@ def import_documents(git_dir: Path, repo: str, sources: list[Source], real_dir: 
         text = read_version(git_dir, s.commit, s.path)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if digest != s.sha256:
-            raise ValueError(f"{s.doc}: {s.repo}@{s.commit}:{s.path} has sha256 {digest}, expected {s.sha256}; "
-                             "the clone differs from the one the labels were made on")
+            raise ValueError(
+                f"{s.doc}: {s.repo}@{s.commit}:{s.path} has sha256 {digest}, expected {s.sha256}; "
+                "the clone differs from the one the labels were made on"
+            )
         out = s.docs_path(real_dir)
         out.parent.mkdir(parents=True, exist_ok=True)
         write_temp(out, text).replace(out)
@@ -150,7 +182,7 @@ def write_notice(sources: list[Source], path: Path) -> None:
         "",
         f"The documents under `labels/real/*/docs/` are versions of privacy policies recorded by Open Terms "
         f"Archive and published under the Open Data Commons Attribution License (ODC-By 1.0). Attribution: "
-        f"\"{ATTRIBUTION}\" (https://opentermsarchive.org). The texts are as published; the labels are ours "
+        f'"{ATTRIBUTION}" (https://opentermsarchive.org). The texts are as published; the labels are ours '
         "(labels/GUIDELINES.md). `labels/real/sources.jsonl` holds the same facts plus each text's sha256; "
         "`clausewise import-real` re-extracts them.",
         "",

@@ -48,8 +48,14 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def build_metadata(result: "FitResult", taxonomy: Taxonomy, records: list[LabelRecord], config: TrainConfig,
-                   cv_metrics: dict | None, heldout: dict | None = None) -> dict:
+def build_metadata(
+    result: FitResult,
+    taxonomy: Taxonomy,
+    records: list[LabelRecord],
+    config: TrainConfig,
+    cv_metrics: dict | None,
+    heldout: dict | None = None,
+) -> dict:
     """What a stored model is: taxonomy, metrics (CV, held-out), data, config. Thresholds live in its folder."""
     return {
         "taxonomy": taxonomy.to_dicts(),
@@ -67,7 +73,7 @@ def build_metadata(result: "FitResult", taxonomy: Taxonomy, records: list[LabelR
     }
 
 
-def store_model(result: "FitResult", metadata: dict, name: str = MODEL_NAME, reason: str = "trained") -> str:
+def store_model(result: FitResult, metadata: dict, name: str = MODEL_NAME, reason: str = "trained") -> str:
     """Store the model under `name` and make it `name:latest` (staged, then moved in atomically); returns the tag."""
     tag, _ = stage(result, metadata, name)
     promote(tag, reason)
@@ -96,7 +102,7 @@ def current_tag(name: str = MODEL_NAME) -> str | None:
         return None
 
 
-def stage(result: "FitResult", metadata: dict, name: str = MODEL_NAME) -> tuple[str, Path]:
+def stage(result: FitResult, metadata: dict, name: str = MODEL_NAME) -> tuple[str, Path]:
     """Store a trained candidate in the staging store; returns (tag, folder). Leftovers of killed runs go first."""
     import bentoml
 
@@ -104,8 +110,9 @@ def stage(result: "FitResult", metadata: dict, name: str = MODEL_NAME) -> tuple[
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    with bentoml.models.create(name, labels={"task": "privacy-clause-classification"}, metadata=metadata,
-                               _model_store=staging_store(root)) as model:
+    with bentoml.models.create(
+        name, labels={"task": "privacy-clause-classification"}, metadata=metadata, _model_store=staging_store(root)
+    ) as model:
         save_model_dir(model.path, result.model, result.tokenizer, result.info)
     tag = str(model.tag)
     return tag, root / name / tag.split(":")[1]
@@ -134,8 +141,10 @@ def promote(tag: str, reason: str) -> None:
     keep(tag)
     _write_atomic(models_dir() / name / "latest", version)
     with open(log_path(), "a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": tag, "previous": previous,
-                             "reason": reason}) + "\n")
+        fh.write(
+            json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": tag, "previous": previous, "reason": reason})
+            + "\n"
+        )
 
 
 def history(name: str = MODEL_NAME) -> list[dict]:
@@ -163,13 +172,19 @@ def rollback(to: str | None = None, name: str = MODEL_NAME) -> tuple[str, str]:
     if to is None:
         entries = [h for h in history(name) if h["tag"] == current and h.get("previous")]
         if not entries:
-            raise RuntimeError(f"{current} was not promoted by retrain, so there is no previous model on record; "
-                               f"name one: `clausewise rollback {name}:<version>` (see `bentoml models list`)")
+            raise RuntimeError(
+                f"{current} was not promoted by retrain, so there is no previous model on record; "
+                f"name one: `clausewise rollback {name}:<version>` (see `bentoml models list`)"
+            )
         to = entries[-1]["previous"]
     to = to if ":" in to else f"{name}:{to}"
     bentoml.models.get(to)  # raises NotFound with BentoML's message if it is not in the store
     _write_atomic(models_dir() / name / "latest", to.split(":")[1])
     with open(log_path(), "a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": to, "previous": current,
-                             "reason": "rollback"}) + "\n")
+        fh.write(
+            json.dumps(
+                {"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": to, "previous": current, "reason": "rollback"}
+            )
+            + "\n"
+        )
     return current, to

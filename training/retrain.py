@@ -41,8 +41,8 @@ from training.data import (
     selection_files,
     write_temp,
 )
-from training.formats import NewLabel, ReadReport, read_new_labels
 from training.evaluate import cross_validate_all
+from training.formats import NewLabel, ReadReport, read_new_labels
 from training.metrics import multi_hot, report
 from training.registry import build_metadata, current_tag, promote, stage
 from training.train import fit
@@ -77,8 +77,14 @@ def conflicts(rows: list[NewLabel]) -> list[Problem]:
         first = seen.setdefault(key, row)
         if first.labels != row.labels:
             file, _, where = row.source.rpartition(":")
-            out.append(Problem(file, 0, f"{where}: conflicting duplicate of {first.source}: labels {list(row.labels)} vs "
-                                        f"{list(first.labels)}; give them the same labels or remove one"))
+            out.append(
+                Problem(
+                    file,
+                    0,
+                    f"{where}: conflicting duplicate of {first.source}: labels {list(row.labels)} vs "
+                    f"{list(first.labels)}; give them the same labels or remove one",
+                )
+            )
     return out
 
 
@@ -100,8 +106,11 @@ def plan_merge(rows: list[NewLabel], existing: list[LabelRecord]) -> MergePlan:
         if not matches:
             digest = hashlib.sha256(key[1].encode()).hexdigest()[:12]
             doc = row.doc or f"added-{Path(row.source.rsplit(':', 1)[0]).stem}"
-            plan.added.append(LabelRecord(id=row.id or f"new-{digest}", doc=doc, text=row.text, labels=row.labels,
-                                          heading=row.heading))
+            plan.added.append(
+                LabelRecord(
+                    id=row.id or f"new-{digest}", doc=doc, text=row.text, labels=row.labels, heading=row.heading
+                )
+            )
             continue
         for m in matches:
             if m.labels == row.labels:
@@ -122,10 +131,15 @@ def apply_merge(plan: MergePlan, files: list[Path], labels_dir: Path, taxonomy: 
     added_path = labels_dir / ADDED_FILE
     if plan.added:
         contents[added_path] = contents.get(added_path, []) + plan.added
-    changed = {p: recs for p, recs in contents.items()
-               if p == added_path and plan.added or any(r.id in new_labels for r in recs)}
-    temps = {p: write_temp(p, "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in recs))
-             for p, recs in changed.items()}
+    changed = {
+        p: recs
+        for p, recs in contents.items()
+        if (p == added_path and plan.added) or any(r.id in new_labels for r in recs)
+    }
+    temps = {
+        p: write_temp(p, "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in recs))
+        for p, recs in changed.items()
+    }
     untouched = [p for p in files if p not in changed]
     _, problems = check_files(untouched + list(temps.values()), taxonomy)
     if problems:
@@ -138,8 +152,10 @@ def apply_merge(plan: MergePlan, files: list[Path], labels_dir: Path, taxonomy: 
 
 
 def describe(plan: MergePlan, read: ReadReport) -> str:
-    lines = ["formats: " + ", ".join(f"{Path(p).name}={f}" for p, f in read.formats.items()),
-             f"merge: {len(plan.added)} new clause(s), {len(plan.updated)} update(s), {len(plan.unchanged)} existing clause(s) already carry the same labels"]
+    lines = [
+        "formats: " + ", ".join(f"{Path(p).name}={f}" for p, f in read.formats.items()),
+        f"merge: {len(plan.added)} new clause(s), {len(plan.updated)} update(s), {len(plan.unchanged)} existing clause(s) already carry the same labels",
+    ]
     for old, labels, source in plan.updated:
         lines.append(f"  update {old.id} ({old.text[:60]!r}): {list(old.labels)} -> {list(labels)}  [{source}]")
     for item in read.dropped:
@@ -184,21 +200,34 @@ def side_by_side(current: dict, candidate: dict) -> str:
     def cell(m: dict | None, key: str) -> str:
         return "-" if not m or key not in m else f"{m[key]:.3f}"
 
-    rows = ["| | current | candidate |", "|---|---|---|",
-            f"| tag | {current.get('tag') or '-'} | {candidate['tag']} |",
-            f"| training clauses | {current.get('n_clauses', '-')} | {candidate['n_clauses']} |"]
+    rows = [
+        "| | current | candidate |",
+        "|---|---|---|",
+        f"| tag | {current.get('tag') or '-'} | {candidate['tag']} |",
+        f"| training clauses | {current.get('n_clauses', '-')} | {candidate['n_clauses']} |",
+    ]
     proto = [(m.get("cv") or {}).get("protocol") or "-" for m in (current, candidate)]
     rows.append(f"| cross-validation (documents held out) | {proto[0]} | {proto[1]} |")
-    rows.append(f"| cross-validated macro-F1 | {cell(current.get('cv'), 'macro_f1')} | {cell(candidate.get('cv'), 'macro_f1')} |")
-    rows.append(f"| cross-validated micro-F1 | {cell(current.get('cv'), 'micro_f1')} | {cell(candidate.get('cv'), 'micro_f1')} |")
+    rows.append(
+        f"| cross-validated macro-F1 | {cell(current.get('cv'), 'macro_f1')} | {cell(candidate.get('cv'), 'macro_f1')} |"
+    )
+    rows.append(
+        f"| cross-validated micro-F1 | {cell(current.get('cv'), 'micro_f1')} | {cell(candidate.get('cv'), 'micro_f1')} |"
+    )
     n = (candidate.get("holdout") or {}).get("clauses", 0)
-    rows.append(f"| held-out new labels ({n} clauses, neither model trained on them) macro-F1 | "
-                f"{cell(current.get('holdout'), 'macro_f1')} | {cell(candidate.get('holdout'), 'macro_f1')} |")
-    rows.append(f"| held-out new labels micro-F1 | {cell(current.get('holdout'), 'micro_f1')} | {cell(candidate.get('holdout'), 'micro_f1')} |")
+    rows.append(
+        f"| held-out new labels ({n} clauses, neither model trained on them) macro-F1 | "
+        f"{cell(current.get('holdout'), 'macro_f1')} | {cell(candidate.get('holdout'), 'macro_f1')} |"
+    )
+    rows.append(
+        f"| held-out new labels micro-F1 | {cell(current.get('holdout'), 'micro_f1')} | {cell(candidate.get('holdout'), 'micro_f1')} |"
+    )
     if candidate.get("real_heldout"):
         n = candidate["real_heldout"]["clauses"]
-        rows.append(f"| real held-out policies ({n} clauses) macro-F1 | {cell(current.get('real_heldout'), 'macro_f1')} | "
-                    f"{cell(candidate.get('real_heldout'), 'macro_f1')} |")
+        rows.append(
+            f"| real held-out policies ({n} clauses) macro-F1 | {cell(current.get('real_heldout'), 'macro_f1')} | "
+            f"{cell(candidate.get('real_heldout'), 'macro_f1')} |"
+        )
     return "\n".join(rows)
 
 
@@ -232,14 +261,18 @@ def retrain(args: argparse.Namespace) -> int:
     print(describe(plan, read))
     tag_now = current_tag(args.name)
     if args.dry_run:
-        print(f"dry run: would merge into {args.labels_dir}, train on {len(existing) + len(plan.added)} clauses, "
-              f"compare with {tag_now or 'no current model'} and promote if macro-F1 is not worse by more than "
-              f"{args.tolerance}{' (forced)' if args.force else ''}. Nothing was changed.")
+        print(
+            f"dry run: would merge into {args.labels_dir}, train on {len(existing) + len(plan.added)} clauses, "
+            f"compare with {tag_now or 'no current model'} and promote if macro-F1 is not worse by more than "
+            f"{args.tolerance}{' (forced)' if args.force else ''}. Nothing was changed."
+        )
         return 0
 
     if not plan.changes and not args.force:
-        print(f"nothing new: the labels already say all of this; {args.name}:latest stays {tag_now} "
-              "(--force retrains anyway)")
+        print(
+            f"nothing new: the labels already say all of this; {args.name}:latest stays {tag_now} "
+            "(--force retrains anyway)"
+        )
         return 0
 
     # 2. merge (all changed files written and validated together, then each replaced atomically)
@@ -261,21 +294,32 @@ def retrain(args: argparse.Namespace) -> int:
     holdout = [r for r in records if r.id in new_ids and held_out(r.text)]
     hold_ids = {r.id for r in holdout}
     train_records = [r for r in records if r.id not in hold_ids]
-    print(f"training on {len(train_records)} clauses from {len({r.doc for r in train_records})} documents; "
-          f"{len(holdout)} new clause(s) held out for the comparison")
+    print(
+        f"training on {len(train_records)} clauses from {len({r.doc for r in train_records})} documents; "
+        f"{len(holdout)} new clause(s) held out for the comparison"
+    )
     cv_metrics = None
     if args.cv == "folds":  # the same cross-validation and summary that `clausewise train` stores with a model
         cv_metrics = cross_validate_all(train_records, taxonomy, config)["summary"]
     result = fit(train_records, taxonomy, config, desc="candidate")
     metadata = build_metadata(result, taxonomy, train_records, config, cv_metrics)
-    metadata["retrain"] = {"inputs": [str(p) for p in args.files], "added": len(plan.added), "updated": len(plan.updated),
-                           "held_out": sorted(hold_ids), "previous": tag_now or ""}
+    metadata["retrain"] = {
+        "inputs": [str(p) for p in args.files],
+        "added": len(plan.added),
+        "updated": len(plan.updated),
+        "held_out": sorted(hold_ids),
+        "previous": tag_now or "",
+    }
     cand_tag, cand_path = stage(result, metadata, args.name)
 
     # 4. compare on the same clauses and the same cross-validation protocol
     import bentoml
 
-    candidate = {"tag": cand_tag, "n_clauses": len(train_records), "holdout": score_on(str(cand_path), holdout, taxonomy.names)}
+    candidate = {
+        "tag": cand_tag,
+        "n_clauses": len(train_records),
+        "holdout": score_on(str(cand_path), holdout, taxonomy.names),
+    }
     # The real held-out policies (our taxonomy only): the gate model selection uses.
     real_dir = heldout_dirs(args.labels_dir).get("real") if not config.taxonomy else None
     real = load_records([real_dir], taxonomy) if real_dir else []
@@ -297,12 +341,15 @@ def retrain(args: argparse.Namespace) -> int:
     print(side_by_side(current, candidate))
     ok, why = decide(current, candidate, args.tolerance)
     if not ok and not args.force:
-        print(f"not promoted: {why}. {args.name}:latest stays {tag_now}; the candidate stays staged at {cand_path} "
-              f"(use --force to promote anyway)")
+        print(
+            f"not promoted: {why}. {args.name}:latest stays {tag_now}; the candidate stays staged at {cand_path} "
+            f"(use --force to promote anyway)"
+        )
         return 3
     promote(cand_tag, "forced" if not ok else why)
-    print(f"promoted {cand_tag} ({'forced: ' if not ok else ''}{why}); previous {tag_now or 'none'} stays in the store. "
-          f"A running service following {args.name}:latest swaps to it within CLAUSEWISE_RELOAD_S seconds; "
-          "undo with `clausewise rollback`.")
+    print(
+        f"promoted {cand_tag} ({'forced: ' if not ok else ''}{why}); previous {tag_now or 'none'} stays in the store. "
+        f"A running service following {args.name}:latest swaps to it within CLAUSEWISE_RELOAD_S seconds; "
+        "undo with `clausewise rollback`."
+    )
     return 0
-

@@ -50,14 +50,14 @@ def validation_split(records: list[LabelRecord], fraction: float, seed: int) -> 
     """Indices (train, val): a seeded random share of clauses, at least one per label in val where possible."""
     rng = np.random.default_rng(seed)
     order = list(rng.permutation(len(records)))
-    n_val = max(1, int(round(fraction * len(records))))
+    n_val = max(1, round(fraction * len(records)))
     val: list[int] = []
     # First one clause of each label that has at least two, so every such label can be tuned.
     by_label: dict[str, list[int]] = {}
     for i in order:
         for label in records[i].labels:
             by_label.setdefault(label, []).append(i)
-    for label, idx in sorted(by_label.items()):
+    for _label, idx in sorted(by_label.items()):
         if len(idx) >= 2 and not any(i in val for i in idx):
             val.append(idx[0])
     for i in order:
@@ -69,12 +69,13 @@ def validation_split(records: list[LabelRecord], fraction: float, seed: int) -> 
     return [i for i in range(len(records)) if i not in val_set], sorted(val_set)
 
 
-def document_validation_split(records: list[LabelRecord], docs: set[str], fraction: float,
-                              seed: int) -> tuple[list[int], list[int]]:
+def document_validation_split(
+    records: list[LabelRecord], docs: set[str], fraction: float, seed: int
+) -> tuple[list[int], list[int]]:
     """Indices (train, val): val holds every clause of a seeded share of the documents in `docs`."""
     present = sorted({r.doc for r in records} & docs)
     rng = np.random.default_rng(seed)
-    n_val = max(1, int(round(fraction * len(present))))
+    n_val = max(1, round(fraction * len(present)))
     picked = set(rng.permutation(present)[:n_val].tolist())
     val = [i for i, r in enumerate(records) if r.doc in picked]
     return [i for i, r in enumerate(records) if r.doc not in picked], val
@@ -110,7 +111,9 @@ def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, confi
     return ds.map(tok, batched=True, remove_columns=["first", "second"])
 
 
-def bucketed_batches(lengths: list[int], batch_size: int, generator: torch.Generator, pool: int = 16) -> list[list[int]]:
+def bucketed_batches(
+    lengths: list[int], batch_size: int, generator: torch.Generator, pool: int = 16
+) -> list[list[int]]:
     """Shuffled batches of similar length: sort within random pools of `pool` batches, shuffle batch order."""
     order = torch.randperm(len(lengths), generator=generator).tolist()
     batches: list[list[int]] = []
@@ -145,8 +148,9 @@ def freeze_lowest(model: ClauseClassifier, layers: int) -> None:
         module.requires_grad_(False)
 
 
-def training_and_tuning(records: list[LabelRecord], taxonomy: Taxonomy,
-                        config: TrainConfig) -> tuple[list[LabelRecord], list[LabelRecord]]:
+def training_and_tuning(
+    records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig
+) -> tuple[list[LabelRecord], list[LabelRecord]]:
     """(what the weights learn from, where thresholds are tuned): the tuning split (`tuning_split`) held
     out, section windows added from the training clauses only, so none of the tuning split leaks in."""
     if config.tune_thresholds and len(records) >= 10:
@@ -270,10 +274,20 @@ def fit(
             if on_step:
                 on_step(step, total)
             if checkpoint and checkpoint.due():
-                checkpoint.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                 "probe_optimizer": probe_opt.state_dict(), "scheduler": scheduler.state_dict(),
-                                 "generator": epoch_generator, "torch_rng": torch.get_rng_state(),
-                                 "phase": p, "batch": b + 1, "step": step, "total": total})
+                checkpoint.save(
+                    {
+                        "model": model.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "probe_optimizer": probe_opt.state_dict(),
+                        "scheduler": scheduler.state_dict(),
+                        "generator": epoch_generator,
+                        "torch_rng": torch.get_rng_state(),
+                        "phase": p,
+                        "batch": b + 1,
+                        "step": step,
+                        "total": total,
+                    }
+                )
                 if checkpoint.stop.is_set():
                     bar.close()
                     raise TrainingStopped(step, total)
@@ -281,7 +295,10 @@ def fit(
     model.eval()
 
     info = ModelInfo(
-        labels=list(names), thresholds=[0.5] * len(names), use_heading=config.use_heading, max_length=config.max_length,
+        labels=list(names),
+        thresholds=[0.5] * len(names),
+        use_heading=config.use_heading,
+        max_length=config.max_length,
         extra={"kind": FINE_TUNED},
     )
     result = FitResult(model, tokenizer, info, 0.0)

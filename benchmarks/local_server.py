@@ -1,7 +1,7 @@
 """A local `bentoml serve` on a free 127.0.0.1 port, stopped by its process group (tests, benchmarks).
 
-    with local_server({"CLAUSEWISE_MODEL": tag}) as (url, proc):
-        httpx.post(f"{url}/classify", json={"texts": ["We use cookies."]})
+with local_server({"CLAUSEWISE_MODEL": tag}) as (url, proc):
+    httpx.post(f"{url}/classify", json={"texts": ["We use cookies."]})
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 
@@ -28,14 +28,29 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_server(env: dict[str, str] | None = None, log_path: Path | None = None,
-                 ready_timeout: float = 180) -> Iterator[tuple[str, subprocess.Popen]]:
+def local_server(
+    env: dict[str, str] | None = None, log_path: Path | None = None, ready_timeout: float = 180
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Start the service in its own process group, wait for /readyz, yield (url, process), then stop it."""
     port = free_port()
-    log = open(log_path, "w") if log_path else subprocess.DEVNULL
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed in the finally below)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bentoml", "serve", "serving.service:Clausewise", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "bentoml",
+            "serve",
+            "serving.service:Clausewise",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     tail = lambda: Path(log_path).read_text()[-3000:] if log_path else "(no log)"  # noqa: E731
