@@ -9,7 +9,7 @@ The script starts it on 127.0.0.1 on a free port with a temporary data folder an
 API token of its own, creates a project with `clausewise label-config`, imports the tasks of
 `clausewise suggest`, posts one annotation per task through the API (the prediction accepted; the
 first taxonomy label where the model chose none), exports the project as JSON and JSON_MIN, reads
-both back with training/formats.py and runs `clausewise retrain EXPORT --dry-run` on the full
+both back with training/new_labels.py and runs `clausewise retrain EXPORT --dry-run` on the full
 export. The server is stopped by its PID (process group) at the end. Not part of `make test`: it
 needs the separate environment, a stored model and a minute or two to start Label Studio.
 """
@@ -100,8 +100,8 @@ def main() -> int:
         )
 
     from clausewise_cli.main import main as clausewise
-    from training.formats import read_new_labels
-    from training.labelling import FROM_NAME, TO_NAME, label_config
+    from training.new_labels import read_new_labels
+    from training.suggest import FROM_NAME, TO_NAME, label_config
 
     work = Path(tempfile.mkdtemp(prefix="clausewise-ls-"))
     tasks_file = work / "tasks.json"

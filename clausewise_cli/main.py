@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from clausewise_cli import batch, compare, labelling, labels, real, retrain, serve, train
+from clausewise_cli import annotate, batch, compare, real, retrain, serve, suggest, train
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,16 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
-    "validate": Command("check label files and print per-label counts", labels.add_validate, labels.validate),
-    "segment": Command("split policies into clause records for labelling", labels.add_segment, labels.segment),
+    "validate": Command("check label files and print per-label counts", annotate.add_validate, annotate.validate),
+    "segment": Command("split policies into clause records for labelling", annotate.add_segment, annotate.segment),
     "import-real": Command(
         "re-extract the real policies of labels/real/sources.jsonl from a versions repository",
         real.add_import_real,
         real.import_real,
     ),
-    "annotate": Command("agreement between two labelling passes, or merge them", labels.add_annotate, labels.annotate),
+    "annotate": Command(
+        "agreement between two labelling passes, or merge them", annotate.add_annotate, annotate.annotate
+    ),
     "train": Command("train the classifier and store it as the served model", train.add_train, train.train),
     "evaluate": Command(
         "cross-validate (whole documents held out) and write a report; stores nothing",
@@ -47,11 +49,11 @@ COMMANDS: dict[str, Command] = {
     "crossset": Command("within-set and cross-set evaluation of the label sets", train.add_crossset, train.crossset),
     "suggest": Command(
         "the clauses the model is least sure of, as pre-annotated Label Studio tasks",
-        labelling.add_suggest,
-        labelling.suggest,
+        suggest.add_suggest,
+        suggest.suggest,
     ),
     "label-config": Command(
-        "the Label Studio labelling config (XML) for the taxonomy", labelling.add_label_config, labelling.label_config
+        "the Label Studio labelling config (XML) for the taxonomy", suggest.add_label_config, suggest.label_config
     ),
     "retrain": Command(
         "merge new labels, retrain, promote only a model that is not worse", retrain.add_retrain, retrain.retrain

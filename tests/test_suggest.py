@@ -12,8 +12,8 @@ from clausewise.analysis import read_policy
 from clausewise.taxonomy import Taxonomy
 from clausewise_cli.main import main
 from tests.utils import SEED_DOCS, toy_records, write
-from training.formats import read_new_labels
-from training.labelling import (
+from training.new_labels import read_new_labels
+from training.suggest import (
     FROM_NAME,
     TO_NAME,
     Candidate,

@@ -1,4 +1,4 @@
-"""Label-set commands: `clausewise validate`, `segment` and `annotate`."""
+"""Building the labelled set: `clausewise validate`, `segment` and `annotate` (double annotation)."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def suggest(args: argparse.Namespace) -> int:
     import bentoml
 
     from clausewise.model import ClauseModel
-    from training.labelling import build_tasks, candidates_from_jsonl, candidates_from_policy, select_uncertain
+    from training.suggest import build_tasks, candidates_from_jsonl, candidates_from_policy, select_uncertain
 
     if args.top < 1:
         raise ValueError(f"--top must be at least 1, found {args.top}")
@@ -93,7 +93,7 @@ def add_label_config(p: argparse.ArgumentParser) -> None:
 
 
 def label_config(args: argparse.Namespace) -> int:
-    from training.labelling import label_config as build
+    from training.suggest import label_config as build
 
     xml = build(load_taxonomy(args.taxonomy))
     if args.output:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.utils import ls_task, write
-from training.formats import detect_format, read_new_labels
+from training.new_labels import label_file_format, read_new_labels
 
 
 def test_jsonl_and_case_insensitive_labels(tmp_path, taxonomy):
@@ -45,9 +45,9 @@ def test_csv_with_joined_labels_and_with_one_column_per_label(tmp_path, taxonomy
 
 
 def test_format_is_detected_from_content_not_extension(tmp_path):
-    assert detect_format('[{"data": {"text": "x"}}]') == "label-studio"
-    assert detect_format('\ufeff{"text": "x", "labels": []}\n') == "jsonl"
-    assert detect_format("text,labels\nx,contact\n") == "csv"
+    assert label_file_format('[{"data": {"text": "x"}}]') == "label-studio"
+    assert label_file_format('\ufeff{"text": "x", "labels": []}\n') == "jsonl"
+    assert label_file_format("text,labels\nx,contact\n") == "csv"
 
 
 def test_label_studio_full_export_drops_cancelled_takes_majority_and_reports_ties(tmp_path, taxonomy):

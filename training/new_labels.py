@@ -23,7 +23,7 @@ from pathlib import Path
 
 from clausewise.taxonomy import Taxonomy
 from training.data import Problem
-from training.labelling import TASK_DATA_KEYS
+from training.suggest import TASK_DATA_KEYS
 
 # Keys of a JSON_MIN row that are not choices: Label Studio's own, and the task data `clausewise suggest` writes.
 META_KEYS = {
@@ -67,7 +67,7 @@ class ReadReport:
     ties: list[str] = field(default_factory=list)  # tasks left out because annotators tied on a label
 
 
-def detect_format(text: str) -> str:
+def label_file_format(text: str) -> str:
     """'label-studio' for a JSON list, 'jsonl' for JSON objects a line, else 'csv'."""
     head = text.lstrip("\ufeff \t\r\n")
     if head.startswith("["):
@@ -109,7 +109,7 @@ def _text(value, file: str, row: int, problems: list[Problem]) -> str | None:
     return value
 
 
-def read_jsonl(path: Path, content: str, taxonomy: Taxonomy, problems: list[Problem]) -> list[NewLabel]:
+def _jsonl_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Problem]) -> list[NewLabel]:
     rows = []
     for n, line in enumerate(content.splitlines(), 1):
         if not line.strip():
@@ -136,7 +136,7 @@ def read_jsonl(path: Path, content: str, taxonomy: Taxonomy, problems: list[Prob
     return rows
 
 
-def read_csv(path: Path, content: str, taxonomy: Taxonomy, problems: list[Problem]) -> list[NewLabel]:
+def _csv_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Problem]) -> list[NewLabel]:
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     lower = {h.lower(): h for h in header}
@@ -211,7 +211,7 @@ def _ls_choices(result: list, where: str, file: str, problems: list[Problem]) ->
     return chosen
 
 
-def read_label_studio(
+def _label_studio_rows(
     path: Path, content: str, taxonomy: Taxonomy, problems: list[Problem], report: ReadReport
 ) -> list[NewLabel]:
     try:
@@ -313,12 +313,12 @@ def read_new_labels(paths: list[Path], taxonomy: Taxonomy) -> tuple[list[NewLabe
                 Problem(str(path), 0, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8")
             )
             continue
-        fmt = detect_format(content)
+        fmt = label_file_format(content)
         report.formats[str(path)] = fmt
         if fmt == "jsonl":
-            rows += read_jsonl(path, content, taxonomy, problems)
+            rows += _jsonl_rows(path, content, taxonomy, problems)
         elif fmt == "csv":
-            rows += read_csv(path, content, taxonomy, problems)
+            rows += _csv_rows(path, content, taxonomy, problems)
         else:
-            rows += read_label_studio(path, content, taxonomy, problems, report)
+            rows += _label_studio_rows(path, content, taxonomy, problems, report)
     return rows, report, problems

@@ -27,8 +27,8 @@ from clausewise.analysis import read_policy
 from clausewise.taxonomy import Taxonomy
 
 FROM_NAME = "topic"  # the Choices control: result items carry from_name=topic, to_name=text
-TO_NAME = "text"  # the Text object, reading task data["text"] (what training/formats.py reads back)
-TASK_DATA_KEYS = ("text", "heading", "doc", "policy", "start", "end", "clause")  # training/formats.py: META_KEYS
+TO_NAME = "text"  # the Text object, reading task data["text"] (what training/new_labels.py reads back)
+TASK_DATA_KEYS = ("text", "heading", "doc", "policy", "start", "end", "clause")  # training/new_labels.py: META_KEYS
 DUPLICATE_JACCARD = 0.8
 SECOND_LABEL_WEIGHT = 0.5
 DISAGREEMENT_BONUS = 2.0  # above any closeness sum (at most 1.5): disagreements come first
