@@ -15,7 +15,7 @@ import pytest
 from clausewise_cli.main import main as cli
 from tests.utils import ROOT, ls_task, toy_records, write
 from training.data import check_files
-from training.formats import read_new_labels
+from training.new_labels import read_new_labels
 from training.retrain import conflicts, decide, held_out, plan_merge
 
 

@@ -42,7 +42,7 @@ from training.data import (
     write_temp,
 )
 from training.evaluate import cross_validate_all
-from training.formats import NewLabel, ReadReport, read_new_labels
+from training.new_labels import NewLabel, ReadReport, read_new_labels
 from training.metrics import multi_hot, report
 from training.registry import build_metadata, current_tag, promote, stage
 from training.train import fit
