@@ -15,8 +15,9 @@ import pytest
 from clausewise_cli.main import main as cli
 from tests.utils import ROOT, ls_task, toy_records, write
 from training.data import check_files
+from training.label_merge import conflicts, plan_merge
 from training.new_labels import read_new_labels
-from training.retrain import conflicts, decide, held_out, plan_merge
+from training.retrain import decide, is_heldout
 
 
 def main(args: list[str]) -> int:
@@ -60,18 +61,18 @@ def test_merge_plan_adds_updates_and_reports_unchanged(tmp_path, taxonomy):
 
 
 def test_promotion_rule_both_ways():
-    current = {"tag": "m:old", "cv": {"macro_f1": 0.60}, "holdout": {"macro_f1": 0.50}}
-    assert decide(current, {"cv": {"macro_f1": 0.595}, "holdout": {"macro_f1": 0.55}}, 0.01)[0] is True
-    ok, why = decide(current, {"cv": {"macro_f1": 0.58}, "holdout": {"macro_f1": 0.9}}, 0.01)
+    current = {"tag": "m:old", "cv": {"macro_f1": 0.60}, "heldout": {"macro_f1": 0.50}}
+    assert decide(current, {"cv": {"macro_f1": 0.595}, "heldout": {"macro_f1": 0.55}}, 0.01)[0] is True
+    ok, why = decide(current, {"cv": {"macro_f1": 0.58}, "heldout": {"macro_f1": 0.9}}, 0.01)
     assert ok is False and "cv macro-F1 0.580 < current 0.600" in why
-    assert decide(current, {"cv": None, "holdout": {"macro_f1": 0.45}}, 0.01)[0] is False
-    assert decide({"tag": None}, {"holdout": None}, 0.01) == (True, "no model is served yet")
+    assert decide(current, {"cv": None, "heldout": {"macro_f1": 0.45}}, 0.01)[0] is False
+    assert decide({"tag": None}, {"heldout": None}, 0.01) == (True, "no model is served yet")
 
 
-def test_held_out_slice_is_fixed_and_about_a_fifth():
+def test_heldout_slice_is_fixed_and_about_a_fifth():
     texts = [f"clause number {i} about something" for i in range(1000)]
-    picked = [t for t in texts if held_out(t)]
-    assert 150 < len(picked) < 250 and picked == [t for t in texts if held_out(t)]
+    picked = [t for t in texts if is_heldout(t)]
+    assert 150 < len(picked) < 250 and picked == [t for t in texts if is_heldout(t)]
 
 
 # --- the command, end to end on a tiny model ------------------------------------------------------
@@ -197,11 +198,11 @@ def test_retrain_promotes_then_refuses_a_worse_candidate_then_force_and_rollback
     assert not problems and len(added) == 12
     meta = bentoml.models.get(second).info.metadata
     assert meta["retrain"]["previous"] == first and meta["n_clauses"] == len(toy_records(2)) + 12 - len(
-        meta["retrain"]["held_out"]
+        meta["retrain"]["heldout"]
     )
 
     # a candidate must beat the current model by 2.0 macro-F1 here: impossible, so it is refused
-    r1, r2 = [r for r in toy_records(2) if held_out(r.text)][:2]  # relabelled clauses that are held out
+    r1, r2 = [r for r in toy_records(2) if is_heldout(r.text)][:2]  # relabelled clauses that are held out
     relabel = write(workspace["tmp"] / "relabel.jsonl", json.dumps({"text": r1.text, "labels": ["general"]}) + "\n")
     assert main([str(relabel), *workspace["args"], "--tolerance", "-2"]) == 3
     out = capsys.readouterr().out

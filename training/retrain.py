@@ -1,36 +1,33 @@
 """Retrain on new labels, compare with the served model, promote only if it is not worse.
 
-    clausewise retrain NEW_FILE...              # JSONL, CSV or Label Studio JSON export
-    clausewise retrain export.json --dry-run    # validate and show the plan; change nothing
-    clausewise retrain export.json --force      # promote even if the candidate is worse
-    clausewise rollback                         # serve the model promoted before the current one
+    prepared = prepare_retrain(RetrainOptions(files=[Path("export.json")]))   # read, validate, plan; no change
+    result = run_retrain(prepared, on_progress=logger.info)                   # merge, train, compare, promote
 
 Steps: read and validate every file (any problem: list them all, change nothing) -> merge into the
 labels folder (new clauses to labels/added.jsonl, changed labels of known clauses rewritten in their
 file; every file replaced atomically) -> train a candidate with the same config, leaving out a fixed
 slice of the new labels -> score the candidate and the served model on that slice, and cross-validate
-the candidate -> promote when macro-F1 is not worse than the served model's by more than --tolerance.
-A restarted service serves the promoted model.
+the candidate -> promote when macro-F1 is not worse than the served model's by more than `tolerance`.
+A restarted service serves the promoted model. `clausewise retrain` (clausewise_cli/retrain.py) prints it.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
-import os
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from clausewise.model import ClauseModel
+from clausewise.model_dir import MODEL_NAME
 from clausewise.taxonomy import Taxonomy, load_taxonomy
-from training.config import config_from_args
+from training.config import TrainConfig
 from training.data import (
     ADDED_FILE,
-    LabelFileError,
+    LABELS_DIR,
     LabelRecord,
     Problem,
     check_files,
@@ -39,130 +36,69 @@ from training.data import (
     normalise_text,
     resolve_label_files,
     selection_files,
-    write_temp,
 )
 from training.evaluate import cross_validate_all
-from training.new_labels import NewLabel, ReadReport, read_new_labels
+from training.label_merge import MergePlan, apply_merge, conflicts, plan_merge
 from training.metrics import multi_hot, report
+from training.new_labels import NewLabel, ReadReport, read_new_labels
 from training.registry import build_metadata, current_tag, promote, stage
 from training.train import fit
 
-HOLDOUT_BUCKETS = 5  # a new clause is held out when the hash of its text falls in bucket 0: a fixed 20 %
+HELDOUT_BUCKETS = 5  # a new clause is held out when the hash of its text falls in bucket 0: a fixed 20 %
+MEASURES = ("cv", "heldout", "real_heldout")  # what decide() compares, in this order
 
-
-def held_out(text: str) -> bool:
-    """The fixed held-out slice of new labels: decided by the text alone, so it never moves between runs."""
-    return int(hashlib.sha256(normalise_text(text).encode()).hexdigest(), 16) % HOLDOUT_BUCKETS == 0
+Status = Literal["dry-run", "nothing-new", "merge-failed", "invalid-after-merge", "not-promoted", "promoted"]
 
 
 @dataclass
-class MergePlan:
-    """What merging the new labels changes: clauses added, labels updated, clauses already known."""
+class RetrainOptions:
+    """What to retrain on and how: the new label files, the training config and the promotion rule."""
 
-    added: list[LabelRecord] = field(default_factory=list)
-    updated: list[tuple[LabelRecord, tuple[str, ...], str]] = field(default_factory=list)  # (old, new labels, source)
-    unchanged: list[str] = field(default_factory=list)
-
-    @property
-    def changes(self) -> int:
-        return len(self.added) + len(self.updated)
-
-
-def conflicts(rows: list[NewLabel]) -> list[Problem]:
-    """The same clause (heading and text) with different labels inside the new input."""
-    seen: dict[tuple[str, str], NewLabel] = {}
-    out = []
-    for row in rows:
-        key = (normalise_text(row.heading or ""), normalise_text(row.text))
-        first = seen.setdefault(key, row)
-        if first.labels != row.labels:
-            file, _, where = row.source.rpartition(":")
-            out.append(
-                Problem(
-                    file,
-                    0,
-                    f"{where}: conflicting duplicate of {first.source}: labels {list(row.labels)} vs "
-                    f"{list(first.labels)}; give them the same labels or remove one",
-                )
-            )
-    return out
+    files: list[Path]
+    config: TrainConfig = field(default_factory=TrainConfig)
+    labels_dir: Path = LABELS_DIR  # the labelled set to merge into
+    cross_validate: bool = True  # cross-validate the candidate (documents held out), as `clausewise train` does
+    tolerance: float = 0.01  # macro-F1 the candidate may lose and still be promoted
+    force: bool = False  # promote (and retrain with nothing new) even if the candidate is worse
+    dry_run: bool = False  # validate and plan only; change nothing
+    name: str = MODEL_NAME  # model name in the store
 
 
-def plan_merge(rows: list[NewLabel], existing: list[LabelRecord]) -> MergePlan:
-    """Match new rows to known clauses by text (and heading when the row has one)."""
-    by_text: dict[str, list[LabelRecord]] = {}
-    for r in existing:
-        by_text.setdefault(normalise_text(r.text), []).append(r)
-    plan = MergePlan()
-    seen: set[tuple[str, str]] = set()
-    for row in rows:
-        key = (normalise_text(row.heading or ""), normalise_text(row.text))
-        if key in seen:  # an exact repeat inside the input (conflicts were rejected before)
-            continue
-        seen.add(key)
-        matches = by_text.get(key[1], [])
-        if row.heading:
-            matches = [m for m in matches if normalise_text(m.heading or "") == key[0]] or matches
-        if not matches:
-            digest = hashlib.sha256(key[1].encode()).hexdigest()[:12]
-            doc = row.doc or f"added-{Path(row.source.rsplit(':', 1)[0]).stem}"
-            plan.added.append(
-                LabelRecord(
-                    id=row.id or f"new-{digest}", doc=doc, text=row.text, labels=row.labels, heading=row.heading
-                )
-            )
-            continue
-        for m in matches:
-            if m.labels == row.labels:
-                plan.unchanged.append(m.id)
-            else:
-                plan.updated.append((m, row.labels, row.source))
-    return plan
+@dataclass
+class PreparedRetrain:
+    """The validated input and the merge plan; `problems` non-empty means nothing may be changed."""
+
+    options: RetrainOptions
+    taxonomy: Taxonomy
+    rows: list[NewLabel]
+    read: ReadReport
+    problems: list[Problem]
+    existing: list[LabelRecord]
+    plan: MergePlan
+    current_tag: str | None
 
 
-def apply_merge(plan: MergePlan, files: list[Path], labels_dir: Path, taxonomy: Taxonomy) -> list[Problem]:
-    """Write every changed file to a temp file, validate them all together, then replace each one
-    with os.replace. Any problem (e.g. an id already used): temp files removed, nothing changed."""
-    new_labels = {old.id: labels for old, labels, _ in plan.updated}
-    contents: dict[Path, list[LabelRecord]] = {}
-    for path in files:
-        records, _ = check_files([path], taxonomy)
-        contents[path] = [LabelRecord(**{**r.__dict__, "labels": new_labels.get(r.id, r.labels)}) for r in records]
-    added_path = labels_dir / ADDED_FILE
-    if plan.added:
-        contents[added_path] = contents.get(added_path, []) + plan.added
-    changed = {
-        p: recs
-        for p, recs in contents.items()
-        if (p == added_path and plan.added) or any(r.id in new_labels for r in recs)
-    }
-    temps = {
-        p: write_temp(p, "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in recs))
-        for p, recs in changed.items()
-    }
-    untouched = [p for p in files if p not in changed]
-    _, problems = check_files(untouched + list(temps.values()), taxonomy)
-    if problems:
-        for t in temps.values():
-            t.unlink(missing_ok=True)
-        return problems
-    for path, tmp in temps.items():
-        os.replace(tmp, path)
-    return []
+@dataclass
+class RetrainResult:
+    """What a run did: merged or not, the side-by-side comparison, promoted or not, the tag and the reason."""
+
+    status: Status
+    plan: MergePlan
+    merged: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    current: dict = field(default_factory=dict)  # tag, n_clauses and the measures of the served model
+    candidate: dict = field(default_factory=dict)  # the same for the candidate
+    candidate_tag: str | None = None
+    candidate_path: str | None = None
+    promoted: bool = False
+    forced: bool = False
+    reason: str = ""
+    heldout: list[str] = field(default_factory=list)  # ids of the new clauses left out of training
 
 
-def describe(plan: MergePlan, read: ReadReport) -> str:
-    lines = [
-        "formats: " + ", ".join(f"{Path(p).name}={f}" for p, f in read.formats.items()),
-        f"merge: {len(plan.added)} new clause(s), {len(plan.updated)} update(s), {len(plan.unchanged)} existing clause(s) already carry the same labels",
-    ]
-    for old, labels, source in plan.updated:
-        lines.append(f"  update {old.id} ({old.text[:60]!r}): {list(old.labels)} -> {list(labels)}  [{source}]")
-    for item in read.dropped:
-        lines.append(f"  dropped: {item}")
-    for item in read.ties:
-        lines.append(f"  tie, not merged: {item}")
-    return "\n".join(lines)
+def is_heldout(text: str) -> bool:
+    """The fixed held-out slice of new labels: decided by the text alone, so it never moves between runs."""
+    return int(hashlib.sha256(normalise_text(text).encode()).hexdigest(), 16) % HELDOUT_BUCKETS == 0
 
 
 def score_on(model_path: str, records: list[LabelRecord], names: tuple[str, ...]) -> dict | None:
@@ -184,7 +120,7 @@ def decide(current: dict, candidate: dict, tolerance: float) -> tuple[bool, str]
     if not current.get("tag"):
         return True, "no model is served yet"
     compared = []
-    for key in ("cv", "holdout", "real_heldout"):
+    for key in MEASURES:
         a, b = current.get(key), candidate.get(key)
         if not a or not b or "macro_f1" not in a or "macro_f1" not in b:
             continue
@@ -196,160 +132,123 @@ def decide(current: dict, candidate: dict, tolerance: float) -> tuple[bool, str]
     return True, f"macro-F1 not worse beyond tolerance {tolerance} on {' and '.join(compared)}"
 
 
-def side_by_side(current: dict, candidate: dict) -> str:
-    def cell(m: dict | None, key: str) -> str:
-        return "-" if not m or key not in m else f"{m[key]:.3f}"
-
-    rows = [
-        "| | current | candidate |",
-        "|---|---|---|",
-        f"| tag | {current.get('tag') or '-'} | {candidate['tag']} |",
-        f"| training clauses | {current.get('n_clauses', '-')} | {candidate['n_clauses']} |",
-    ]
-    proto = [(m.get("cv") or {}).get("protocol") or "-" for m in (current, candidate)]
-    rows.append(f"| cross-validation (documents held out) | {proto[0]} | {proto[1]} |")
-    rows.append(
-        f"| cross-validated macro-F1 | {cell(current.get('cv'), 'macro_f1')} | {cell(candidate.get('cv'), 'macro_f1')} |"
-    )
-    rows.append(
-        f"| cross-validated micro-F1 | {cell(current.get('cv'), 'micro_f1')} | {cell(candidate.get('cv'), 'micro_f1')} |"
-    )
-    n = (candidate.get("holdout") or {}).get("clauses", 0)
-    rows.append(
-        f"| held-out new labels ({n} clauses, neither model trained on them) macro-F1 | "
-        f"{cell(current.get('holdout'), 'macro_f1')} | {cell(candidate.get('holdout'), 'macro_f1')} |"
-    )
-    rows.append(
-        f"| held-out new labels micro-F1 | {cell(current.get('holdout'), 'micro_f1')} | {cell(candidate.get('holdout'), 'micro_f1')} |"
-    )
-    if candidate.get("real_heldout"):
-        n = candidate["real_heldout"]["clauses"]
-        rows.append(
-            f"| real held-out policies ({n} clauses) macro-F1 | {cell(current.get('real_heldout'), 'macro_f1')} | "
-            f"{cell(candidate.get('real_heldout'), 'macro_f1')} |"
-        )
-    return "\n".join(rows)
+def _label_files(options: RetrainOptions) -> list[Path]:
+    """The label files to train on; re-read after the merge, since labels/added.jsonl may be new."""
+    config = options.config
+    if not config.labels:
+        return resolve_label_files(selection_files(config.selection, options.labels_dir))
+    files = resolve_label_files(config.labels)
+    added = options.labels_dir / ADDED_FILE
+    return files + [added] if added.is_file() and added.resolve() not in {f.resolve() for f in files} else files
 
 
-def retrain(args: argparse.Namespace) -> int:
-    """The whole retrain run for `clausewise retrain` (flags in clausewise_cli/retrain.py); returns the exit code."""
-    config = config_from_args(args)
-    taxonomy = load_taxonomy(config.taxonomy or None)
+def prepare_retrain(options: RetrainOptions) -> PreparedRetrain:
+    """Read and validate every input and the labelled set, and plan the merge; changes nothing.
 
-    def label_files() -> list[Path]:  # re-read after the merge: labels/added.jsonl may be new
-        if not config.labels:
-            return resolve_label_files(selection_files(config.selection, args.labels_dir))
-        files = resolve_label_files(config.labels)
-        added = args.labels_dir / ADDED_FILE
-        return files + [added] if added.is_file() and added.resolve() not in {f.resolve() for f in files} else files
-
-    files = label_files()
-
-    # 1. read and validate everything before touching anything
-    rows, read, problems = read_new_labels(args.files, taxonomy)
+    Raises ValueError when the input holds no labelled clause."""
+    taxonomy = load_taxonomy(options.config.taxonomy or None)
+    rows, read, problems = read_new_labels(options.files, taxonomy)
     problems += conflicts(rows)
-    existing, existing_problems = check_files(files, taxonomy)
+    existing, existing_problems = check_files(_label_files(options), taxonomy)
     problems += existing_problems
-    if problems:
-        print(str(LabelFileError(problems)), file=sys.stderr)
-        print("nothing was changed: fix the problems above and run again", file=sys.stderr)
-        return 2
-    if not rows:
-        print("error: no labelled clauses in the input; nothing to do", file=sys.stderr)
-        return 2
-    plan = plan_merge(rows, existing)
-    print(describe(plan, read))
-    tag_now = current_tag(args.name)
-    if args.dry_run:
-        print(
-            f"dry run: would merge into {args.labels_dir}, train on {len(existing) + len(plan.added)} clauses, "
-            f"compare with {tag_now or 'no current model'} and promote if macro-F1 is not worse by more than "
-            f"{args.tolerance}{' (forced)' if args.force else ''}. Nothing was changed."
-        )
-        return 0
+    if not problems and not rows:
+        raise ValueError("no labelled clauses in the input; nothing to do")
+    plan = plan_merge(rows, existing) if not problems else MergePlan()
+    return PreparedRetrain(options, taxonomy, rows, read, problems, existing, plan, current_tag(options.name))
 
-    if not plan.changes and not args.force:
-        print(
-            f"nothing new: the labels already say all of this; {args.name}:latest stays {tag_now} "
-            "(--force retrains anyway)"
-        )
-        return 0
 
-    # 2. merge (all changed files written and validated together, then each replaced atomically)
-    if plan.changes:
-        problems = apply_merge(plan, files, args.labels_dir, taxonomy)
-        if problems:
-            print(str(LabelFileError(problems)), file=sys.stderr)
-            print("nothing was changed: the merged label files would not be valid", file=sys.stderr)
-            return 2
-        print(f"merged into {args.labels_dir}")
-    records, problems = check_files(label_files(), taxonomy)
-    if problems:  # cannot happen after validation; stop rather than train on something unexpected
-        print(str(LabelFileError(problems)), file=sys.stderr)
-        return 1
-
-    # 3. train the candidate without the fixed held-out slice of the new labels
-    # Held out: new knowledge only (added clauses, changed labels), never a clause the served model learnt as is.
-    new_ids = {r.id for r in plan.added} | {old.id for old, _, _ in plan.updated}
-    holdout = [r for r in records if r.id in new_ids and held_out(r.text)]
-    hold_ids = {r.id for r in holdout}
-    train_records = [r for r in records if r.id not in hold_ids]
-    print(
-        f"training on {len(train_records)} clauses from {len({r.doc for r in train_records})} documents; "
-        f"{len(holdout)} new clause(s) held out for the comparison"
-    )
-    cv_metrics = None
-    if args.cv == "folds":  # the same cross-validation and summary that `clausewise train` stores with a model
-        cv_metrics = cross_validate_all(train_records, taxonomy, config)["summary"]
-    result = fit(train_records, taxonomy, config, desc="candidate")
-    metadata = build_metadata(result, taxonomy, train_records, config, cv_metrics)
-    metadata["retrain"] = {
-        "inputs": [str(p) for p in args.files],
-        "added": len(plan.added),
-        "updated": len(plan.updated),
-        "held_out": sorted(hold_ids),
-        "previous": tag_now or "",
-    }
-    cand_tag, cand_path = stage(result, metadata, args.name)
-
-    # 4. compare on the same clauses and the same cross-validation protocol
+def _current_measures(tag: str | None, heldout: list[LabelRecord], real: list[LabelRecord], names) -> dict:
+    """The served model's side of the comparison: its stored CV summary and its scores on the same clauses."""
     import bentoml
 
+    current: dict = {"tag": tag}
+    if not tag:
+        return current
+    stored = bentoml.models.get(tag)
+    meta = stored.info.metadata
+    current["n_clauses"] = meta.get("n_clauses", "-")
+    current["heldout"] = score_on(stored.path, heldout, names)
+    if real:
+        current["real_heldout"] = score_on(stored.path, real, names)
+    cv = (meta.get("cv_metrics") or {}).get("transformer")
+    if cv:
+        current["cv"] = {**cv, "protocol": (meta.get("cv_metrics") or {}).get("protocol", "")}
+    return current
+
+
+def run_retrain(prepared: PreparedRetrain, on_progress: Callable[[str], None] | None = None) -> RetrainResult:
+    """Merge, train the candidate, compare and promote (or not); `on_progress` gets a line per step."""
+    options, taxonomy, plan, tag_now = prepared.options, prepared.taxonomy, prepared.plan, prepared.current_tag
+    config = options.config
+    progress = on_progress or (lambda _line: None)
+    if prepared.problems:
+        raise ValueError("the input has problems (PreparedRetrain.problems); fix them before running")
+    if options.dry_run:
+        return RetrainResult("dry-run", plan)
+    if not plan.changes and not options.force:
+        return RetrainResult("nothing-new", plan)
+
+    # 1. merge (all changed files written and validated together, then each replaced atomically)
+    if plan.changes:
+        problems = apply_merge(plan, _label_files(options), options.labels_dir, taxonomy)
+        if problems:
+            return RetrainResult("merge-failed", plan, problems=problems)
+        progress(f"merged into {options.labels_dir}")
+    records, problems = check_files(_label_files(options), taxonomy)
+    if problems:  # cannot happen after validation; stop rather than train on something unexpected
+        return RetrainResult("invalid-after-merge", plan, merged=bool(plan.changes), problems=problems)
+
+    # 2. train the candidate without the fixed held-out slice of the new labels
+    # Held out: new knowledge only (added clauses, changed labels), never a clause the served model learnt as is.
+    new_ids = {r.id for r in plan.added} | {old.id for old, _, _ in plan.updated}
+    heldout = [r for r in records if r.id in new_ids and is_heldout(r.text)]
+    heldout_ids = {r.id for r in heldout}
+    train_records = [r for r in records if r.id not in heldout_ids]
+    progress(
+        f"training on {len(train_records)} clauses from {len({r.doc for r in train_records})} documents; "
+        f"{len(heldout)} new clause(s) held out for the comparison"
+    )
+    cv_metrics = None
+    if options.cross_validate:  # the same cross-validation and summary that `clausewise train` stores with a model
+        cv_metrics = cross_validate_all(train_records, taxonomy, config)["summary"]
+    fitted = fit(train_records, taxonomy, config, desc="candidate")
+    metadata = build_metadata(fitted, taxonomy, train_records, config, cv_metrics)
+    metadata["retrain"] = {
+        "inputs": [str(p) for p in options.files],
+        "added": len(plan.added),
+        "updated": len(plan.updated),
+        "heldout": sorted(heldout_ids),
+        "previous": tag_now or "",
+    }
+    cand_tag, cand_path = stage(fitted, metadata, options.name)
+
+    # 3. compare on the same clauses and the same cross-validation protocol
     candidate = {
         "tag": cand_tag,
         "n_clauses": len(train_records),
-        "holdout": score_on(str(cand_path), holdout, taxonomy.names),
+        "heldout": score_on(str(cand_path), heldout, taxonomy.names),
     }
     # The real held-out policies (our taxonomy only): the gate model selection uses.
-    real_dir = heldout_dirs(args.labels_dir).get("real") if not config.taxonomy else None
+    real_dir = heldout_dirs(options.labels_dir).get("real") if not config.taxonomy else None
     real = load_records([real_dir], taxonomy) if real_dir else []
     if real:
         candidate["real_heldout"] = score_on(str(cand_path), real, taxonomy.names)
     if cv_metrics:
         candidate["cv"] = {**cv_metrics["transformer"], "protocol": cv_metrics["protocol"]}
-    current: dict = {"tag": tag_now}
-    if tag_now:
-        stored = bentoml.models.get(tag_now)
-        meta = stored.info.metadata
-        current["n_clauses"] = meta.get("n_clauses", "-")
-        current["holdout"] = score_on(stored.path, holdout, taxonomy.names)
-        if real:
-            current["real_heldout"] = score_on(stored.path, real, taxonomy.names)
-        cv = (meta.get("cv_metrics") or {}).get("transformer")
-        if cv:
-            current["cv"] = {**cv, "protocol": (meta.get("cv_metrics") or {}).get("protocol", "")}
-    print(side_by_side(current, candidate))
-    ok, why = decide(current, candidate, args.tolerance)
-    if not ok and not args.force:
-        print(
-            f"not promoted: {why}. {args.name}:latest stays {tag_now}; the candidate stays staged at {cand_path} "
-            f"(use --force to promote anyway)"
-        )
-        return 3
-    promote(cand_tag, "forced" if not ok else why)
-    print(
-        f"promoted {cand_tag} ({'forced: ' if not ok else ''}{why}); previous {tag_now or 'none'} stays in the store. "
-        f"A running service following {args.name}:latest swaps to it within CLAUSEWISE_RELOAD_S seconds; "
-        "undo with `clausewise rollback`."
+    current = _current_measures(tag_now, heldout, real, taxonomy.names)
+    ok, why = decide(current, candidate, options.tolerance)
+    result = RetrainResult(
+        "not-promoted",
+        plan,
+        merged=bool(plan.changes),
+        current=current,
+        candidate=candidate,
+        candidate_tag=str(cand_tag),
+        candidate_path=str(cand_path),
+        reason=why,
+        heldout=sorted(heldout_ids),
     )
-    return 0
+    if ok or options.force:
+        promote(cand_tag, "forced" if not ok else why)
+        result.status, result.promoted, result.forced = "promoted", True, not ok
+    return result
