@@ -48,7 +48,7 @@ def add_train(p: argparse.ArgumentParser) -> None:
 
 
 def train(args: argparse.Namespace) -> int:
-    from training.evaluate import cross_validate_all, write_reports
+    from training.evaluate import cross_validate_all, summary_table, write_reports
     from training.train import fit
 
     if args.if_missing and (tag := current_tag(args.name)):
@@ -67,6 +67,7 @@ def train(args: argparse.Namespace) -> int:
     cv_metrics = None
     if args.cv == "folds":
         results = cross_validate_all(records, taxonomy, config)
+        print(summary_table(results, taxonomy.names))
         print(f"report written to {write_reports(results, taxonomy, config, Path(args.reports))}")
         cv_metrics = results["summary"]
     result = fit(records, taxonomy, config, desc="final model", on_step=_estimate())
@@ -134,10 +135,11 @@ def add_evaluate(p: argparse.ArgumentParser) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from training.evaluate import cross_validate_all, write_reports
+    from training.evaluate import cross_validate_all, summary_table, write_reports
 
     config, taxonomy, records = _config_and_records(args)
     results = cross_validate_all(records, taxonomy, config, args.baseline_only, int8=args.int8)
+    print(summary_table(results, taxonomy.names))
     print(f"report written to {write_reports(results, taxonomy, config, Path(args.reports))}")
     return 0
 

@@ -264,5 +264,4 @@ def write_reports(results: dict, taxonomy: Taxonomy, config: TrainConfig, root: 
     latest.mkdir(parents=True, exist_ok=True)
     for f in ("metrics.json", "report.md", "f1.png"):
         (latest / f).write_bytes((out / f).read_bytes())
-    print(table)
     return out
