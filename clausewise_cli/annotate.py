@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from clausewise.files import read_jsonl, write_jsonl
 from clausewise.taxonomy import load_taxonomy
-from training.annotation import ANNOTATION, agreement, read_jsonl, read_pass, read_segments
+from training.annotation import ANNOTATION, load_passes, merge_passes, write_agreement
 from training.data import SEEDS_FILE, check_files, every_label_set, label_counts, resolve_label_files
 from training.segments import SEED_DOCS, policy_files, segment_document
 
@@ -50,7 +50,7 @@ def segment(args: argparse.Namespace) -> int:
     for path in policy_files(args.paths):
         records = segment_document(path)
         out = args.out / f"{path.stem}.jsonl"
-        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        write_jsonl(out, records)
         print(f"{path.name}: {len(records)} clauses -> {out}")
     return 0
 
@@ -67,59 +67,19 @@ def add_annotate(p: argparse.ArgumentParser) -> None:
 
 def annotate(args: argparse.Namespace) -> int:
     taxonomy = load_taxonomy()
-    segments = read_segments(args.annotation / "segments")
-    ids = [s["id"] for s in segments]
-    a = read_pass(args.annotation / "pass_a", taxonomy)
-    b = read_pass(args.annotation / "pass_b", taxonomy)
-    for name, labelled in (("pass_a", a), ("pass_b", b)):
-        missing = [i for i in ids if i not in labelled]
-        if missing:
-            raise ValueError(f"{name} has no labels for {len(missing)} clause(s), e.g. {missing[:5]}")
-    disagreements = [s for s in segments if a[s["id"]] != b[s["id"]]]
+    passes = load_passes(args.annotation, taxonomy)
     if args.action == "agreement":
-        stats = agreement(a, b, ids, taxonomy)
-        (args.annotation / "agreement.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
-        with open(args.annotation / "disagreements.jsonl", "w", encoding="utf-8") as fh:
-            for s in disagreements:
-                fh.write(
-                    json.dumps(
-                        {
-                            "id": s["id"],
-                            "heading": s["heading"],
-                            "text": s["text"],
-                            "pass_a": list(a[s["id"]]),
-                            "pass_b": list(b[s["id"]]),
-                        },
-                        ensure_ascii=False,
-                    )
-                    + "\n"
-                )
+        stats = write_agreement(passes, taxonomy, args.annotation)
         print(
             f"{stats['clauses']} clauses, micro-F1 {stats['micro_f1']}, exact match {stats['exact_match']}, "
-            f"mean kappa {stats['mean_kappa']}, {len(disagreements)} disagreements"
+            f"mean kappa {stats['mean_kappa']}, {len(passes.disagreements)} disagreements"
         )
         print(f"{'label':<24}{'kappa':>7}{'A':>6}{'B':>6}")
         for name, v in stats["per_label"].items():
             print(f"{name:<24}{v['kappa']:>7.3f}{v['pass_a']:>6}{v['pass_b']:>6}")
         return 0
-    adjudicated = {row["id"]: row for row in read_jsonl(args.annotation / "adjudicated.jsonl")}
-    open_ids = [s["id"] for s in disagreements if s["id"] not in adjudicated]
-    if open_ids:
-        raise ValueError(f"{len(open_ids)} disagreement(s) not adjudicated, e.g. {open_ids[:5]}")
-    with open(args.out, "w", encoding="utf-8") as fh:
-        for s in segments:
-            labels = adjudicated[s["id"]]["labels"] if s["id"] in adjudicated else list(a[s["id"]])
-            labels = sorted(set(labels), key=taxonomy.names.index)
-            row = {
-                "id": s["id"],
-                "doc": s["doc"],
-                "text": s["text"],
-                "labels": labels,
-                "heading": s["heading"],
-                "start": s["start"],
-                "end": s["end"],
-                "kind": s["kind"],
-            }
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"wrote {len(segments)} clauses to {args.out} ({len(adjudicated)} adjudicated)")
+    adjudicated = read_jsonl(args.annotation / "adjudicated.jsonl")
+    rows = merge_passes(passes, adjudicated, taxonomy)
+    write_jsonl(args.out, rows)
+    print(f"wrote {len(rows)} clauses to {args.out} ({len(adjudicated)} adjudicated)")
     return 0

@@ -2,9 +2,10 @@
 
 import pytest
 
+from clausewise_cli.main import main
 from tests.utils import ROOT, SEED_DOCS
 from training.data import load_records
-from training.segments import policy_files, segment_document
+from training.segments import PolicyPathError, policy_files, segment_document
 
 
 @pytest.mark.parametrize(
@@ -45,3 +46,10 @@ def test_seed_labels_point_into_the_seed_documents_and_match_segmentation(taxono
         assert [(s["id"], s["start"], s["end"]) for s in segment_document(SEED_DOCS / f"{doc}.txt")] == [
             (r.id, r.start, r.end) for r in rows
         ]
+
+
+def test_a_path_that_is_neither_file_nor_folder_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(PolicyPathError, match=r"nope\.md is neither a file nor a folder; give policy files"):
+        policy_files([tmp_path / "nope.md"])
+    assert main(["segment", str(tmp_path / "nope.md"), "--out", str(tmp_path / "out")]) == 2
+    assert "nope.md is neither a file nor a folder" in capsys.readouterr().err

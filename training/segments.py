@@ -17,6 +17,10 @@ from clausewise.taxonomy import REPO_ROOT
 SEED_DOCS = REPO_ROOT / "labels" / "seeds" / "docs"  # the five seed policies, the project's source data
 
 
+class PolicyPathError(FileNotFoundError):
+    """A path given as a policy that is neither a file nor a folder; the message says what to give instead."""
+
+
 def clause_id(doc: str, position: int) -> str:
     """Stable clause id: the document's numeric prefix and the clause position, e.g. '002-0042'."""
     return f"{doc.split('_')[0]}-{position:04d}"
@@ -44,7 +48,7 @@ POLICY_SUFFIXES = (".txt", ".md", ".html")
 
 
 def policy_files(paths: list[Path]) -> list[Path]:
-    """Files named directly, plus the policy files inside any folder named, sorted."""
+    """Files named directly, plus the policy files inside any folder named, sorted; PolicyPathError otherwise."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -52,5 +56,7 @@ def policy_files(paths: list[Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise SystemExit(f"error: {p} is neither a file nor a folder")
+            raise PolicyPathError(
+                f"{p} is neither a file nor a folder; give policy files ({', '.join(POLICY_SUFFIXES)}) or folders of them"
+            )
     return sorted(set(out))
