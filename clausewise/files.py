@@ -23,18 +23,21 @@ def read_jsonl(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if line.strip():
-                rows.append(parse_jsonl_line(line, f"{path}:{n}"))
+                try:
+                    rows.append(json_object(line))
+                except JsonlError as exc:
+                    raise JsonlError(f"{path}:{n}: {exc}") from exc
     return rows
 
 
-def parse_jsonl_line(line: str, where: str) -> dict:
-    """One JSONL line as a dict; JsonlError says where (`where`, e.g. "file:line") and what was wrong."""
+def json_object(line: str) -> dict:
+    """One JSONL line as a dict; JsonlError says what was wrong (callers that collect problems add the place)."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise JsonlError(f"{where}: invalid JSON ({exc.msg}); expected one JSON object per line") from exc
+        raise JsonlError(f"invalid JSON ({exc.msg}); expected one JSON object per line") from exc
     if not isinstance(obj, dict):
-        raise JsonlError(f"{where}: expected a JSON object, found {type(obj).__name__}; write one object per line")
+        raise JsonlError(f"expected a JSON object, found {type(obj).__name__}; write one object per line")
     return obj
 
 
