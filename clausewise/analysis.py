@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from clausewise.language import language_of
-from clausewise.segment import Clause, detect_format, plain_text, segment
+from clausewise.segment import Clause, detect_format, segment
+from clausewise.text import plain_text
 
 LANGUAGE_SAMPLE = 200  # clauses read to tell a policy's language (evenly spread over the policy)
 # How one policy is scored, by the service (alone on the model) and by batch alike: each distinct

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from clausewise.analysis import Labeller, Policy, read_policy, score_policy
-from clausewise.segment import plain_text
+from clausewise.text import plain_text
 
 # Two clauses are a rewording of each other when difflib's ratio over their word lists is at least
 # this: more than half of the words of both, taken together, kept in the same order. Exactly half is

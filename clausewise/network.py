@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
-from clausewise.segment import plain_text
+from clausewise.text import plain_text
 
 
 def base_model_path() -> Path:

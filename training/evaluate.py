@@ -24,8 +24,8 @@ from tqdm.auto import tqdm
 
 from clausewise.model import ClauseModel
 from clausewise.model_dir import save_model_dir
-from clausewise.segment import plain_text
 from clausewise.taxonomy import Taxonomy
+from clausewise.text import plain_text
 from training.config import TrainConfig
 from training.data import LabelRecord
 from training.metrics import multi_hot, report
