@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from clausewise.files import JsonlError, json_object
+from clausewise.files import write_temp as write_temp  # training/registry.py imports it from here
 from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
 
 LABELS_DIR = REPO_ROOT / "labels"
@@ -103,16 +104,6 @@ class LabelFileError(ValueError):
         shown = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s) in label files:\n{shown}{more}")
-
-
-def write_temp(path: Path, text: str) -> Path:
-    """Write `text` to a hidden temp file beside `path` (same file system), fsynced; os.replace it to commit."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return tmp
 
 
 def normalise_text(text: str) -> str:
@@ -212,11 +203,9 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                problems.append(
-                    Problem(str(path), n, f"expected one JSON object per line, found invalid JSON ({exc.msg})")
-                )
+                obj = json_object(raw)
+            except JsonlError as exc:
+                problems.append(Problem(str(path), n, str(exc)))
                 continue
             record, errs = _check_record(obj, (str(path), n), taxonomy)
             problems += errs

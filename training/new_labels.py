@@ -21,27 +21,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clausewise.files import JsonlError, json_object
 from clausewise.taxonomy import Taxonomy
 from training.data import Problem
 from training.suggest import TASK_DATA_KEYS
 
 # Keys of a JSON_MIN row that are not choices: Label Studio's own, and the task data `clausewise suggest` writes.
 META_KEYS = {
-    "id",
-    "text",
-    "annotator",
-    "annotation_id",
-    "created_at",
-    "updated_at",
-    "lead_time",
-    "heading",
-    "doc",
-    "agreement",
-    "inner_id",
-    "total_annotations",
-    "cancelled_annotations",
-    "total_predictions",
-    *TASK_DATA_KEYS,
+    *("id", "text", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "heading", "doc"),
+    *("agreement", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions", *TASK_DATA_KEYS),
 }
 SPLIT_CHARS = ";|"
 
@@ -115,11 +103,11 @@ def _jsonl_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Pro
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(str(path), n, f"invalid JSON ({exc.msg}); expected one JSON object per line"))
+            obj = json_object(line)
+        except JsonlError as exc:
+            problems.append(Problem(str(path), n, str(exc)))
             continue
-        if not isinstance(obj, dict) or "text" not in obj or "labels" not in obj:
+        if "text" not in obj or "labels" not in obj:
             problems.append(
                 Problem(str(path), n, "expected an object with 'text' and 'labels' (a list of label names)")
             )
@@ -150,15 +138,9 @@ def _csv_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Probl
         label_cols = {h: taxonomy.canonical(h) for h in header if h.lower() not in {"text"} | optional}
         unknown = [h for h, c in label_cols.items() if c is None]
         if unknown or not label_cols:
-            problems.append(
-                Problem(
-                    str(path),
-                    1,
-                    (f"unknown column(s) {unknown}; " if unknown else "no label columns; ")
-                    + "expected a 'labels' column (names joined by ';') or one 0/1 column per label: "
-                    + ", ".join(taxonomy.names),
-                )
-            )
+            found = f"unknown column(s) {unknown}; " if unknown else "no label columns; "
+            expected = "expected a 'labels' column (names joined by ';') or one 0/1 column per label: "
+            problems.append(Problem(str(path), 1, found + expected + ", ".join(taxonomy.names)))
             return []
         mode = "columns"
     rows = []
@@ -186,16 +168,8 @@ def _csv_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Probl
             else:
                 labels = tuple(sorted(set(labels), key=taxonomy.names.index))
         if text is not None and labels is not None:
-            rows.append(
-                NewLabel(
-                    text,
-                    labels,
-                    f"{path}:{n}",
-                    row.get("heading") or None,
-                    row.get("doc") or None,
-                    row.get("id") or None,
-                )
-            )
+            meta = [row.get(key) or None for key in ("heading", "doc", "id")]
+            rows.append(NewLabel(text, labels, f"{path}:{n}", *meta))
     return rows
 
 

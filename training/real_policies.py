@@ -11,12 +11,12 @@ clone at its commit, checks its hash, writes `labels/real/<split>/docs/<doc>.md`
 from __future__ import annotations
 
 import hashlib
-import json
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from training.data import LABELS_DIR, write_temp
+from clausewise.files import read_jsonl, write_jsonl, write_text_atomic
+from training.data import LABELS_DIR
 
 REAL_DIR = LABELS_DIR / "real"
 SOURCES_FILE = REAL_DIR / "sources.jsonl"
@@ -100,13 +100,11 @@ def check_sources(sources: list[Source]) -> list[str]:
 
 def read_sources(path: Path = SOURCES_FILE) -> list[Source]:
     """The source list, one JSON object a line."""
-    with path.open(encoding="utf-8") as f:
-        return [Source(**json.loads(line)) for line in f if line.strip()]
+    return [Source(**row) for row in read_jsonl(path)]
 
 
 def write_sources(sources: list[Source], path: Path = SOURCES_FILE) -> None:
-    lines = [json.dumps(asdict(s), ensure_ascii=False) for s in sorted(sources, key=lambda s: s.doc)]
-    write_temp(path, "\n".join(lines) + "\n").replace(path)
+    write_jsonl(path, [asdict(s) for s in sorted(sources, key=lambda s: s.doc)])
 
 
 def real_training_docs(path: Path = SOURCES_FILE) -> set[str]:
@@ -169,7 +167,7 @@ def import_documents(git_dir: Path, repo: str, sources: list[Source], real_dir: 
             )
         out = s.docs_path(real_dir)
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_temp(out, text).replace(out)
+        write_text_atomic(out, text)
         written.append(out)
     write_notice(sources, real_dir / "NOTICE.md")
     return written
@@ -191,4 +189,4 @@ def write_notice(sources: list[Source], path: Path) -> None:
     ]
     for s in sorted(sources, key=lambda s: s.doc):
         lines.append(f"| {s.doc} | {s.split} | {s.service} | {s.repo} | {s.commit[:12]} | {s.path} | {s.date[:10]} |")
-    write_temp(path, "\n".join(lines) + "\n").replace(path)
+    write_text_atomic(path, "\n".join(lines) + "\n")

@@ -17,13 +17,13 @@ word sets overlapping by DUPLICATE_JACCARD or more) are picked once.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from clausewise.analysis import read_policy
+from clausewise.files import JsonlError, json_object
 from clausewise.taxonomy import Taxonomy
 
 FROM_NAME = "topic"  # the Choices control: result items carry from_name=topic, to_name=text
@@ -81,10 +81,10 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{n}: invalid JSON ({exc.msg}); expected one JSON object per line") from exc
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or not obj["text"].strip():
+            obj = json_object(line)
+        except JsonlError as exc:
+            raise JsonlError(f"{path}:{n}: {exc}") from exc
+        if not isinstance(obj.get("text"), str) or not obj["text"].strip():
             raise ValueError(f"{path}:{n}: expected an object with a non-empty 'text' (a clause per line)")
         if obj.get("kind") == "chrome":
             continue
