@@ -13,7 +13,6 @@ Ends with a projection for one million policies from the measured per-core rate.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks.common import ROOT, SEEDS, model_path, rss_mib
+from clausewise.files import read_jsonl, write_jsonl
 from clausewise.model_dir import DEFAULT_TAG
 
 AUTHORED = ROOT / "labels" / "authored" / "docs"
@@ -51,10 +51,11 @@ def build_corpus(n: int, folder: Path) -> Path:
     """n policies from the seeds and authored documents, ids varied, as one JSONL file."""
     sources = sorted(SEEDS.glob("*.txt")) + sorted(p for p in AUTHORED.iterdir() if p.is_file())
     path = folder / "corpus.jsonl"
-    with open(path, "w", encoding="utf-8") as fh:
-        for k in range(n):
-            src = sources[k % len(sources)]
-            fh.write(json.dumps({"id": f"bench-{k:06d}-{src.stem}", "text": src.read_text(encoding="utf-8")}) + "\n")
+    picks = [sources[k % len(sources)] for k in range(n)]
+    write_jsonl(
+        path,
+        ({"id": f"bench-{k:06d}-{src.stem}", "text": src.read_text(encoding="utf-8")} for k, src in enumerate(picks)),
+    )
     return path
 
 
@@ -63,7 +64,7 @@ def in_process(corpus: Path, tag: str) -> tuple[int, float, float]:
     from clausewise.analysis import SCORE_BATCH, label_policy, read_policy
     from clausewise.model import ClauseModel
 
-    texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines()]
+    texts = [row["text"] for row in read_jsonl(corpus)]
     with PeakMemory() as mem:
         start = time.perf_counter()
         model = ClauseModel.load(model_path(tag), device="cpu", threads=1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import psutil
+
+from clausewise.files import read_jsonl
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -16,8 +17,7 @@ SEEDS = ROOT / "labels" / "seeds" / "docs"
 
 def seed_clauses() -> list[str]:
     """Every clause text of labels/seeds.jsonl, in file order."""
-    with open(ROOT / "labels" / "seeds" / "seeds.jsonl", encoding="utf-8") as fh:
-        return [json.loads(line)["text"] for line in fh if line.strip()]
+    return [row["text"] for row in read_jsonl(ROOT / "labels" / "seeds" / "seeds.jsonl")]
 
 
 def model_path(tag: str) -> Path:

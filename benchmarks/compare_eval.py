@@ -35,7 +35,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import random
@@ -50,6 +49,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from benchmarks.common import ROOT
+from clausewise.files import read_jsonl, write_jsonl
 
 OUT = ROOT / "labels" / "compare"
 MIRRORS = Path(os.environ.get("OTA_MIRRORS", "/work/.mirror"))  # bare mirrors: <owner>+<name>/repo
@@ -221,15 +221,6 @@ def draw_items(pair_id: str, result: dict, headings: tuple, rng: random.Random) 
     ]
 
 
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def sample(args) -> int:
     from clausewise.analysis import read_policy
     from clausewise.compare import compare_texts, normalise, summary_lines
@@ -289,6 +280,7 @@ def sample(args) -> int:
         items
     )  # ids in a seeded order across pairs and statuses, so neither the id nor the order tells the status
     items = [{"id": f"i{k:03d}", **item} for k, item in enumerate(items, 1)]
+    args.out.mkdir(parents=True, exist_ok=True)
     write_jsonl(args.out / "pairs.jsonl", pairs)
     write_jsonl(args.out / "items.jsonl", sorted(items, key=lambda i: i["id"]))
     by = Counter(i["status"] for i in items)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import shutil
 import time
@@ -23,6 +22,7 @@ import aiohttp
 from benchmarks.common import SEEDS, seed_clauses
 from benchmarks.local_server import local_server
 from clausewise.bentoml_private import models_dir
+from clausewise.files import write_text_atomic
 from clausewise.model_dir import DEFAULT_TAG
 
 NAME = "swap-bench"
@@ -40,9 +40,7 @@ def copy_model(source_tag: str) -> str:
 
 def point_latest(tag: str) -> None:
     name, version = tag.split(":")
-    tmp = models_dir() / name / ".latest.tmp"
-    tmp.write_text(version)
-    os.replace(tmp, models_dir() / name / "latest")
+    write_text_atomic(models_dir() / name / "latest", version)
 
 
 async def load(url: str, seconds: float, clients: int, promote) -> tuple[int, int, list[str]]:

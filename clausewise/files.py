@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -47,9 +48,11 @@ def jsonl_text(rows: Iterable[dict]) -> str:
 
 
 def write_temp(path: Path, text: str) -> Path:
-    """Write `text` to a hidden temp file beside `path` (same file system), fsynced; os.replace it to commit."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    """Write `text` to a hidden temp file beside `path` (same file system), fsynced; os.replace it to commit.
+
+    The name is unique per call, so concurrent writers of one file never share a temp file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    with open(tmp, "x", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from clausewise.bentoml_private import models_dir
+from clausewise.files import write_text_atomic
 
 STATES = ("running", "promoted", "rejected", "failed", "stopped")
 
@@ -71,10 +71,7 @@ def write_status(status: TrainingStatus, path: Path | None = None) -> None:
     path = path or status_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     status.updated = time.time()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".status-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(asdict(status), fh)
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(asdict(status)))
 
 
 def read_status(path: Path | None = None) -> TrainingStatus | None:

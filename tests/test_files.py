@@ -46,3 +46,26 @@ def test_atomic_write_failure_keeps_the_old_file(tmp_path):
         write_text_atomic(target, "text")  # cannot replace a non-empty folder with a file
     assert (target / "inside").read_text(encoding="utf-8") == "x"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_concurrent_atomic_writes_never_tear_or_fail(tmp_path):
+    import threading
+
+    path = tmp_path / "status.json"
+    texts = [f'{{"writer": {i}, "pad": "{"x" * 5000}"}}' for i in range(8)]
+    errors = []
+
+    def writer(text: str) -> None:
+        try:
+            for _ in range(25):
+                write_text_atomic(path, text)
+        except OSError as exc:  # pragma: no cover - the failure this test guards against
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and path.read_text(encoding="utf-8") in texts
+    assert [p.name for p in tmp_path.iterdir()] == ["status.json"]
