@@ -142,6 +142,23 @@ def test_dry_run_changes_nothing(workspace, capsys):
     assert snapshot(workspace["labels"]) == before and current_tag(workspace["name"]) == workspace["tag"]
 
 
+def test_the_library_takes_options_returns_results_and_prints_nothing(workspace, tiny_base, capsys):
+    from training.config import TrainConfig
+    from training.retrain import RetrainOptions, prepare_retrain, run_retrain
+
+    config = TrainConfig(base_model=str(tiny_base), epochs=1, selection="seeds")
+    options = RetrainOptions(
+        [workspace["new"]], config, workspace["labels"], cross_validate=False, dry_run=True, name=workspace["name"]
+    )
+    prepared = prepare_retrain(options)
+    assert not prepared.problems and len(prepared.plan.added) == 12 and prepared.current_tag == workspace["tag"]
+    assert run_retrain(prepared).status == "dry-run"
+    empty = write(workspace["tmp"] / "empty.json", "[]")  # a Label Studio export without tasks
+    with pytest.raises(ValueError, match="no labelled clauses in the input"):
+        prepare_retrain(RetrainOptions([empty], config, workspace["labels"], name=workspace["name"]))
+    assert capsys.readouterr() == ("", "")
+
+
 def test_invalid_input_changes_nothing(workspace, capsys):
     bad = write(workspace["tmp"] / "bad.csv", "text,labels\nok,contact\nfine,Cookiez\n")
     before = snapshot(workspace["labels"])
