@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def resolve_label_files(paths: list[str | Path]) -> list[Path]:
+def resolve_label_files(paths: Sequence[str | Path]) -> list[Path]:
     """Files named directly, plus the *.jsonl files directly inside any folder named."""
     files: list[Path] = []
     for p in map(Path, paths):
@@ -189,7 +190,7 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
     records: list[LabelRecord] = []
     problems: list[Problem] = []
     first_id: dict[str, tuple[str, int]] = {}
-    first_text: dict[tuple[str, str], tuple[str, int, tuple[str, ...]]] = {}
+    first_text: dict[tuple[str, str, str], tuple[str, int, tuple[str, ...]]] = {}
     for path in files:
         with open(path, encoding="utf-8", errors="strict") as fh:
             try:

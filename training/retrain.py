@@ -165,7 +165,7 @@ def _current_measures(tag: str | None, heldout: list[LabelRecord], real: list[La
     if not tag:
         return current
     stored = bentoml.models.get(tag)
-    meta = stored.info.metadata
+    meta: dict = dict(stored.info.metadata)
     current["n_clauses"] = meta.get("n_clauses", "-")
     current["heldout"] = score_on(stored.path, heldout, names)
     if real:
