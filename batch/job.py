@@ -76,6 +76,8 @@ def connect(num_cpus: int | None = None) -> bool:
     """
     import ray
 
+    from clausewise.ray_private import init_on_loopback
+
     if ray.is_initialized():
         return False
     if os.environ.get("RAY_ADDRESS"):
@@ -84,10 +86,9 @@ def connect(num_cpus: int | None = None) -> bool:
     # Local workers import this checkout's packages, whatever the interpreter has installed.
     root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-    ray.init(
+    init_on_loopback(
         num_cpus=num_cpus,
         include_dashboard=False,
-        _node_ip_address="127.0.0.1",
         log_to_driver=False,
         runtime_env={"env_vars": {"PYTHONPATH": path}},
     )

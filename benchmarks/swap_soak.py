@@ -21,7 +21,7 @@ import aiohttp
 
 from benchmarks.common import SEEDS, seed_clauses
 from benchmarks.local_server import local_server
-from clausewise.bentoml_private import models_dir
+from clausewise.bentoml_private import latest_file, models_dir
 from clausewise.files import write_text_atomic
 from clausewise.model_dir import DEFAULT_TAG
 
@@ -40,7 +40,7 @@ def copy_model(source_tag: str) -> str:
 
 def point_latest(tag: str) -> None:
     name, version = tag.split(":")
-    write_text_atomic(models_dir() / name / "latest", version)
+    write_text_atomic(latest_file(models_dir(), name), version)
 
 
 async def load(url: str, seconds: float, clients: int, promote) -> tuple[int, int, list[str]]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from clausewise.bentoml_private import openapi_path
+
 JSON = b"application/json"
 
 
@@ -44,7 +46,7 @@ def fix_openapi(spec: dict) -> dict:
 
 
 class ConformingErrors:
-    """Rewrites 400 bodies and the /docs.json document; everything else streams through untouched."""
+    """Rewrites 400 bodies and the OpenAPI document (/docs.json); everything else streams through untouched."""
 
     def __init__(self, app):
         self.app = app
@@ -52,7 +54,7 @@ class ConformingErrors:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        is_spec = scope.get("method") == "GET" and scope.get("path") == "/docs.json"
+        is_spec = scope.get("method") == "GET" and scope.get("path") == openapi_path()
         start: dict | None = None
         chunks: list[bytes] = []
 

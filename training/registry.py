@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clausewise.bentoml_private import models_dir, staging_store
+from clausewise.bentoml_private import create_in_store, latest_file, models_dir, version_dir
 from clausewise.model_dir import MODEL_NAME, save_model_dir
 from clausewise.taxonomy import Taxonomy
 from training.config import TrainConfig
@@ -104,27 +104,22 @@ def current_tag(name: str = MODEL_NAME) -> str | None:
 
 def stage(result: FitResult, metadata: dict, name: str = MODEL_NAME) -> tuple[str, Path]:
     """Store a trained candidate in the staging store; returns (tag, folder). Leftovers of killed runs go first."""
-    import bentoml
-
     root = staging_dir()
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    with bentoml.models.create(
-        name, labels={"task": "privacy-clause-classification"}, metadata=metadata, _model_store=staging_store(root)
-    ) as model:
+    with create_in_store(root, name, labels={"task": "privacy-clause-classification"}, metadata=metadata) as model:
         save_model_dir(model.path, result.model, result.tokenizer, result.info)
     tag = str(model.tag)
-    return tag, root / name / tag.split(":")[1]
+    return tag, version_dir(root, tag)
 
 
 def keep(tag: str) -> None:
     """Move a staged candidate into the store without serving it (`clausewise rollback TAG` would)."""
-    name, version = tag.split(":")
-    target = models_dir() / name / version
+    target = version_dir(models_dir(), tag)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
-        os.rename(staging_dir() / name / version, target)
+        os.rename(version_dir(staging_dir(), tag), target)
 
 
 def stored_metadata(tag: str) -> dict:
@@ -139,7 +134,7 @@ def promote(tag: str, reason: str) -> None:
     name, version = tag.split(":")
     previous = current_tag(name)
     keep(tag)
-    _write_atomic(models_dir() / name / "latest", version)
+    _write_atomic(latest_file(models_dir(), name), version)
     with open(log_path(), "a", encoding="utf-8") as fh:
         fh.write(
             json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": tag, "previous": previous, "reason": reason})
@@ -179,7 +174,7 @@ def rollback(to: str | None = None, name: str = MODEL_NAME) -> tuple[str, str]:
         to = entries[-1]["previous"]
     to = to if ":" in to else f"{name}:{to}"
     bentoml.models.get(to)  # raises NotFound with BentoML's message if it is not in the store
-    _write_atomic(models_dir() / name / "latest", to.split(":")[1])
+    _write_atomic(latest_file(models_dir(), name), to.split(":")[1])
     with open(log_path(), "a", encoding="utf-8") as fh:
         fh.write(
             json.dumps(
