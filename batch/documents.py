@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from pathlib import Path
 
 from clausewise.segment import rough_text_chars
+from clausewise.settings import MAX_POLICY_CHARS, far_over, is_blank  # the limits /analyze applies
 
 DOC_EXTENSIONS = ("txt", "md", "markdown", "html", "htm")
 JSONL_EXTENSIONS = ("jsonl", "ndjson", "json")
 PARQUET_EXTENSIONS = ("parquet",)
-MAX_POLICY_CHARS = 300_000  # the limit /analyze applies (serving/schemas.py); batch keeps the same one
-_NOT_BLANK = re.compile(r"[^\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
@@ -73,9 +71,9 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
 
 def check_text(text: str | None, max_chars: int = MAX_POLICY_CHARS) -> str | None:
     """None when the policy can be analysed, else why not (the same limits as /analyze)."""
-    if text is None or not _NOT_BLANK.search(text):
+    if text is None or is_blank(text):
         return "empty document"
-    if (rough := rough_text_chars(text)) > 3 * max_chars:  # far over: refused before segmentation, as /analyze does
+    if far_over(rough := rough_text_chars(text), max_chars):  # refused before segmentation, as /analyze does
         return f"too long: at least {rough:,} characters of policy text, the limit is {max_chars:,}"
     controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
     if controls > 0.1 * min(len(text), 65536):

@@ -29,6 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from batch import documents, output
+from clausewise.settings import PART_SIZE
 
 
 @dataclass
@@ -39,7 +40,7 @@ class BatchOptions:
     actors: int = 1  # scoring actors (model copies)
     cpus_per_actor: int = 1  # CPU cores (and ONNX Runtime threads) of each CPU actor
     gpus: int = 0  # > 0: torch actors with num_gpus=1 each, `gpus` of them (overrides actors)
-    part_size: int = 200  # policies per Parquet part; a kill loses at most the parts in flight
+    part_size: int = PART_SIZE  # policies per Parquet part; a kill loses at most the parts in flight
     policies_per_call: int = 8  # policies handed to an actor at once
     max_chars: int = documents.MAX_POLICY_CHARS
     num_cpus: int | None = None  # CPUs of a locally started Ray (default: all, at least actors' + 1); not on a cluster
@@ -240,8 +241,9 @@ class Scorer:
         self.model = load_bundle(bundle_ref, device, threads)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        from clausewise.analysis import SCORE_BATCH, Policy, label_policy, score_policy
+        from clausewise.analysis import Policy, label_policy, score_policy
         from clausewise.segment import Clause
+        from clausewise.settings import SCORE_BATCH
 
         out = []
         for row in _rows(batch):

@@ -61,8 +61,9 @@ def build_corpus(n: int, folder: Path) -> Path:
 
 def in_process(corpus: Path, tag: str) -> tuple[int, float, float]:
     """(clauses, seconds, peak MiB) of the plain loop: one model, one thread, no Ray."""
-    from clausewise.analysis import SCORE_BATCH, label_policy, read_policy
+    from clausewise.analysis import label_policy, read_policy
     from clausewise.model import ClauseModel
+    from clausewise.settings import SCORE_BATCH
 
     texts = [row["text"] for row in read_jsonl(corpus)]
     with PeakMemory() as mem:

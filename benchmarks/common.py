@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import psutil
 
+from clausewise import settings
 from clausewise.files import read_jsonl
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+settings.offline()
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "labels" / "seeds" / "docs"

@@ -45,10 +45,7 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT  # sets the offline flags (clausewise.settings.offline) before any model loads
 from clausewise.files import read_jsonl, write_jsonl
 
 OUT = ROOT / "labels" / "compare"

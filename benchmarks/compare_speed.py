@@ -22,6 +22,7 @@ import time
 import httpx
 
 from benchmarks.local_server import local_server
+from clausewise import settings
 
 MIRROR = "/work/.mirror/OpenTermsArchive+contrib-versions/repo"
 POLICY = "LinkedIn/Privacy Policy.md"
@@ -58,11 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     new = version(args.repo, args.new, args.path, args.chars)
     print(f"{args.path}: old {args.old} {len(old):,} characters, new {args.new} {len(new):,} characters")
     env = {
-        "CLAUSEWISE_MODEL": args.model,
-        "CLAUSEWISE_RELOAD_S": "0",
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        **{k: v for k, v in os.environ.items() if k == "CLAUSEWISE_DEVICE"},
+        settings.MODEL_ENV: args.model,
+        settings.RELOAD_ENV: "0",
+        **settings.offline_env(),
+        **{k: v for k, v in os.environ.items() if k == settings.DEVICE_ENV},
     }
     with local_server(env) as (url, _proc):
         timed(url, "/analyze", {"text": old})  # warm-up: first calls load lazily initialised parts

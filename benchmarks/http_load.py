@@ -21,6 +21,7 @@ import psutil
 from benchmarks.common import SEEDS, percentile, seed_clauses
 from benchmarks.local_server import local_server
 from clausewise.model_dir import DEFAULT_TAG
+from clausewise.settings import MODEL_ENV
 
 
 class MemorySampler(threading.Thread):
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-request", type=int, default=4, help="clauses per /classify request")
     args = parser.parse_args(argv)
 
-    with local_server({"CLAUSEWISE_MODEL": args.model}) as (url, proc):
+    with local_server({MODEL_ENV: args.model}) as (url, proc):
         sampler = MemorySampler(proc.pid)
         try:
             run(url, args, sampler)

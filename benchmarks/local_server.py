@@ -1,6 +1,6 @@
 """A local `bentoml serve` on a free 127.0.0.1 port, stopped by its process group (tests, benchmarks).
 
-with local_server({"CLAUSEWISE_MODEL": tag}) as (url, proc):
+with local_server({settings.MODEL_ENV: tag}) as (url, proc):  # names from clausewise.settings
     httpx.post(f"{url}/classify", json={"texts": ["We use cookies."]})
 """
 

@@ -20,8 +20,9 @@ import aiohttp
 
 from benchmarks.common import ROOT, SEEDS, percentile
 from benchmarks.local_server import local_server
+from clausewise import settings
 from clausewise.model_dir import DEFAULT_TAG
-from serving.schemas import MAX_ANALYZE_CLAUSES, MAX_POLICY_CHARS
+from clausewise.settings import MAX_ANALYZE_CLAUSES, MAX_POLICY_CHARS
 
 PROBE = {"texts": ["You can unsubscribe from marketing emails at any time."]}
 
@@ -95,7 +96,7 @@ def main() -> None:
     print("| scheduler | policy | /analyze s (median) | probes | probe p50 ms | probe p95 ms | probe max ms | failed |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for name, chunk in (("whole", "0"), ("fair", "16")):
-        env = {"CLAUSEWISE_MODEL": args.model, "CLAUSEWISE_BATCH_CHUNK": chunk, "CLAUSEWISE_RELOAD_S": "0"}
+        env = {settings.MODEL_ENV: args.model, settings.BATCH_CHUNK_ENV: chunk, settings.RELOAD_ENV: "0"}
         with local_server(env) as (url, _proc):
             asyncio.run(timed_analyze(url, texts["1x"]))  # warm-up
             for size, text in texts.items():

@@ -20,6 +20,7 @@ import aiohttp
 from benchmarks.common import SEEDS, percentile, rss_mib, seed_clauses
 from benchmarks.local_server import local_server
 from clausewise.model_dir import DEFAULT_TAG
+from clausewise.settings import MODEL_ENV
 
 
 async def soak(url: str, pid: int, args: argparse.Namespace) -> bool:
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analyze-share", type=float, default=0.1)
     parser.add_argument("--growth-bound-mib", type=float, default=100.0)
     args = parser.parse_args(argv)
-    with local_server({"CLAUSEWISE_MODEL": args.model}) as (url, proc):
+    with local_server({MODEL_ENV: args.model}) as (url, proc):
         return 0 if asyncio.run(soak(url, proc.pid, args)) else 1
 
 

@@ -24,6 +24,7 @@ from benchmarks.local_server import local_server
 from clausewise.bentoml_private import latest_file, models_dir
 from clausewise.files import write_text_atomic
 from clausewise.model_dir import DEFAULT_TAG
+from clausewise.settings import MODEL_ENV, RELOAD_ENV
 
 NAME = "swap-bench"
 
@@ -89,7 +90,7 @@ def main() -> None:
     b = copy_model(args.model)
     point_latest(a)
     try:
-        with local_server({"CLAUSEWISE_MODEL": f"{NAME}:latest", "CLAUSEWISE_RELOAD_S": "1"}) as (url, proc):
+        with local_server({MODEL_ENV: f"{NAME}:latest", RELOAD_ENV: "1"}) as (url, proc):
             pid = proc.pid
             ok, failed, switches = asyncio.run(load(url, args.seconds, args.clients, lambda: point_latest(b)))
             alive = proc.poll() is None and proc.pid == pid

@@ -10,15 +10,15 @@ variant needs a full run: `clausewise train --cv none --name exp-<variant> --<fl
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
+from clausewise import settings
 from clausewise.taxonomy import load_taxonomy
 from training.config import TrainConfig
 from training.data import load_records
 from training.train import fit
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+settings.offline()
 VARIANTS: dict[str, dict] = {
     "default": {},
     "freeze 2 lowest layers": {"freeze_layers": 2},

@@ -13,15 +13,10 @@ from typing import Any, Protocol
 
 from clausewise.language import language_of
 from clausewise.segment import Clause, detect_format, segment
+from clausewise.settings import CALL_ITEMS  # how /analyze and batch split a policy into model calls
 from clausewise.text import plain_text
 
 LANGUAGE_SAMPLE = 200  # clauses read to tell a policy's language (evenly spread over the policy)
-# How one policy is scored, by the service (alone on the model) and by batch alike: each distinct
-# (text, heading) once, in model calls of CALL_ITEMS clauses, forward passes of SCORE_BATCH. int8
-# activations are quantised per forward pass, so the same calls over the same clauses are what make
-# batch labels equal /analyze labels.
-CALL_ITEMS = 128
-SCORE_BATCH = 32
 
 
 def distinct_inputs(texts: list[str], headings: list[str | None]) -> tuple[list[tuple[str, str | None]], list[int]]:

@@ -17,6 +17,7 @@ from transformers import PreTrainedTokenizerBase
 from clausewise.model_dir import ModelInfo, int8_path, load_network, load_tokenizer, read_info
 from clausewise.network import ClauseClassifier, model_input, pick_device, tokenize_pairs
 from clausewise.onnx_backend import OnnxLogits
+from clausewise.settings import SCORE_BATCH
 
 CALL_OVERHEAD_TOKENS = 16  # measured: one extra model call costs about as much as 16 padded tokens
 
@@ -102,7 +103,7 @@ class ClauseModel:
         self,
         texts: list[str],
         headings: list[str | None] | None = None,
-        batch_size: int = 32,
+        batch_size: int = SCORE_BATCH,
         max_batch_tokens: int = 2048,
     ) -> np.ndarray:
         """Sigmoid scores, shape (len(texts), n_labels).

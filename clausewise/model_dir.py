@@ -20,9 +20,8 @@ from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase
 
 from clausewise.network import ClauseClassifier
 from clausewise.onnx_backend import INT8_FILE, export_int8
+from clausewise.settings import DEFAULT_TAG, MODEL_NAME  # noqa: F401 (re-exported: the store's name and tag)
 
-MODEL_NAME = "clause-classifier"  # the name the store keeps models under; `MODEL_NAME:latest` is served
-DEFAULT_TAG = f"{MODEL_NAME}:latest"
 QUICK = "quick"  # ModelInfo.extra["kind"]: a linear head on the frozen base encoder (training/quick.py)
 FINE_TUNED = "fine-tuned"  # the whole network fine-tuned (training/train.py); folders without a kind are this
 HEAD_FILE = "classifier.safetensors"

@@ -10,9 +10,8 @@ policies already written. Needs the optional dependencies: pip install -e '.[bat
 from __future__ import annotations
 
 import argparse
-import os
 
-from clausewise.model_dir import DEFAULT_TAG
+from clausewise import settings
 
 
 def add_batch(p: argparse.ArgumentParser) -> None:
@@ -26,8 +25,8 @@ def add_batch(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", required=True, help="output folder; clauses/ and policies/ are written under it")
     p.add_argument(
         "--model",
-        default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
-        help=f"stored model (default: {DEFAULT_TAG})",
+        default=settings.model_tag(),
+        help=f"stored model {settings.MODEL_HELP}",
     )
     p.add_argument("--actors", type=int, default=1, help="CPU scoring actors, one model copy each (default: 1)")
     p.add_argument("--cpus-per-actor", type=int, default=1, help="cores of each CPU actor (default: 1)")
@@ -40,14 +39,15 @@ def add_batch(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--part-size",
         type=int,
-        default=200,
-        help="policies per Parquet file; a killed run redoes at most the parts in flight (default: 200)",
+        default=settings.PART_SIZE,
+        help="policies per Parquet file; a killed run redoes at most the parts in flight "
+        f"(default: {settings.PART_SIZE})",
     )
     p.add_argument(
         "--max-chars",
         type=int,
-        default=300_000,
-        help="longer policies get an error row, as /analyze refuses them (default: 300000)",
+        default=settings.MAX_POLICY_CHARS,
+        help=f"longer policies get an error row, as /analyze refuses them (default: {settings.MAX_POLICY_CHARS})",
     )
     p.add_argument(
         "--num-cpus",

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from clausewise.model_dir import DEFAULT_TAG
+from clausewise import settings
 
 STATUSES = ("unchanged", "reworded", "added", "removed")
 
@@ -24,8 +23,8 @@ STATUSES = ("unchanged", "reworded", "added", "removed")
 def _model_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--model",
-        default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
-        help=f"stored model (default: $CLAUSEWISE_MODEL or {DEFAULT_TAG})",
+        default=settings.model_tag(),
+        help=f"stored model {settings.MODEL_HELP}",
     )
 
 

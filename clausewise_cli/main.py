@@ -7,7 +7,6 @@ clausewise serve --train-if-missing      # what `make serve` runs
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,9 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, run the command, and turn expected failures into one line on stderr and exit code 2."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    """Parse, run the command, and turn expected failures into one line on stderr and exit code 2.
+
+    The offline flags are already set: importing clausewise_cli calls clausewise.settings.offline().
+    """
     args = build_parser().parse_args(argv)
     from bentoml.exceptions import BentoMLException
 

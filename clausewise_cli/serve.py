@@ -10,13 +10,13 @@ next run resumes it from its checkpoint.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
 import time
 
-from clausewise.model_dir import DEFAULT_TAG, QUICK
+from clausewise import settings
+from clausewise.model_dir import QUICK
 
 STOP_GRACE_S = 30
 QUICK_SELECTION = "real"  # what the quick model trains on (training.data.SELECTIONS)  # how long the background training may take to save its checkpoint when stopped
@@ -28,13 +28,13 @@ def add_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--device",
         choices=["auto", "cpu", "cuda"],
-        default=os.environ.get("CLAUSEWISE_DEVICE", "auto"),
-        help="where the model runs (default: auto = CUDA if available)",
+        default=settings.device(),
+        help=f"where the model runs (default: ${settings.DEVICE_ENV} or auto = CUDA if available)",
     )
     p.add_argument(
         "--model",
-        default=os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG),
-        help=f"stored model to serve (default: {DEFAULT_TAG})",
+        default=settings.model_tag(),
+        help=f"stored model to serve {settings.MODEL_HELP}",
     )
     p.add_argument(
         "--train-if-missing",

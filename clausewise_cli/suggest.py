@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from clausewise.model_dir import DEFAULT_TAG
+from clausewise import settings
 from clausewise.taxonomy import load_taxonomy
 from training.segments import POLICY_SUFFIXES
 
@@ -28,7 +28,9 @@ def add_suggest(p: argparse.ArgumentParser) -> None:
         default=Path("tasks.json"),
         help="Label Studio tasks JSON to write (default tasks.json)",
     )
-    p.add_argument("--model", default=DEFAULT_TAG, help=f"the stored model to score with (default {DEFAULT_TAG})")
+    p.add_argument(
+        "--model", default=settings.model_tag(), help=f"the stored model to score with {settings.MODEL_HELP}"
+    )
     p.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     p.add_argument("--taxonomy", default=None, help="taxonomy YAML (default labels/taxonomy.yaml)")
 

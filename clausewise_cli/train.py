@@ -7,7 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from clausewise.model_dir import DEFAULT_TAG, MODEL_NAME
+from clausewise import settings
+from clausewise.model_dir import MODEL_NAME
 from clausewise.taxonomy import Taxonomy, load_taxonomy
 from training.config import TrainConfig, add_config_arguments, config_from_args
 from training.data import LabelRecord, heldout_dirs, load_records
@@ -108,7 +109,7 @@ def _estimate():
 
 
 def add_heldout(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default=DEFAULT_TAG, help=f"stored model to score (default: {DEFAULT_TAG})")
+    p.add_argument("--model", default=settings.model_tag(), help=f"stored model to score {settings.MODEL_HELP}")
     p.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
 
 

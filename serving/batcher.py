@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from clausewise.settings import BATCH_CHUNK, CALL_ITEMS, CONTENDED_ITEMS
+
 ScoreFn = Callable[[list[str], list[str | None]], np.ndarray]
 
 
@@ -44,7 +46,13 @@ class _Request:
 class MicroBatcher:
     """Coalesces concurrent `score` calls into fair, batched calls of a scoring function on one thread."""
 
-    def __init__(self, fn: ScoreFn, max_items: int = 128, chunk: int = 16, contended_items: int = 32):
+    def __init__(
+        self,
+        fn: ScoreFn,
+        max_items: int = CALL_ITEMS,
+        chunk: int = BATCH_CHUNK,
+        contended_items: int = CONTENDED_ITEMS,
+    ):
         if max_items < 1 or chunk < 0 or contended_items < 1:
             raise ValueError(
                 f"max_items and contended_items must be >= 1 and chunk >= 0; found {max_items}, "

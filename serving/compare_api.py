@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from clausewise.analysis import Labeller, Policy
 from clausewise.compare import compare_scored, summary_lines
-from serving.schemas import MAX_ANALYZE_CLAUSES, MAX_POLICY_CHARS
+from clausewise.settings import MAX_ANALYZE_CLAUSES, MAX_POLICY_CHARS
 
 SIDES = ("old", "new")
 

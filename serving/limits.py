@@ -11,11 +11,13 @@ import asyncio
 import json
 import time
 
+from clausewise.settings import BODY_TIMEOUT_S
+
 
 class BodySizeLimit:
     """413 when the body exceeds `max_bytes`; 408 when it has not fully arrived after `body_timeout_s`."""
 
-    def __init__(self, app, max_bytes: int, body_timeout_s: float = 30.0):
+    def __init__(self, app, max_bytes: int, body_timeout_s: float = BODY_TIMEOUT_S):
         self.app = app
         self.max_bytes = max_bytes
         self.body_timeout_s = body_timeout_s

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from clausewise.settings import DEVICE_ENV, MODEL_ENV, offline_env
+
 
 def model_is_stored(tag: str) -> bool:
     import bentoml
@@ -23,7 +25,7 @@ def model_is_stored(tag: str) -> bool:
 
 def server_argv(host: str, port: int, device: str, model: str) -> tuple[list[str], dict[str, str]]:
     """The `bentoml serve` command line and environment for the service on host:port."""
-    env = {**os.environ, "CLAUSEWISE_DEVICE": device, "CLAUSEWISE_MODEL": model, "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, DEVICE_ENV: device, MODEL_ENV: model, **offline_env()}
     argv = [sys.executable, "-m", "bentoml", "serve", "serving.service:Clausewise", "--host", host, "--port", str(port)]
     return argv, env
 

@@ -1,20 +1,12 @@
-"""Request limits and response schemas of the service; the defaults double as OpenAPI examples."""
+"""Request types and response schemas of the service (limits from clausewise.settings); defaults double as examples."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-MAX_TEXTS = 256  # clauses per /classify request
-MAX_TEXT_CHARS = 5_000  # characters per clause
-MAX_POLICY_CHARS = 300_000  # characters of policy text segmentation finds in one /analyze input (seed 004: ~52,000)
-MAX_BODY_BYTES = 11_500_000  # whole request body, refused before it is read: 10 MB of saved HTML, JSON-escaped
-MAX_ANALYZE_CLAUSES = (
-    5_000  # distinct clauses scored per /analyze (Facebook's 290 KB policy: 2,394 clauses, 1,542 distinct)
-)
-SEGMENT_TIMEOUT_S = 20.0  # segmentation of one input stops after this (300,000 characters take about 2 s)
+from clausewise.settings import MAX_TEXT_CHARS, NOT_BLANK, is_blank  # every limit lives there
 
 EXAMPLE_CLAUSES = [
     "We collect your name, email address and delivery address when you place an order.",
@@ -43,14 +35,8 @@ EXAMPLE_POLICY_NEW = (  # EXAMPLE_POLICY renumbered, one clause reworded, one ad
 )
 
 
-# "Blank" is what JSON Schema (ECMAScript) calls whitespace, so the documented pattern and the
-# check below agree exactly (Python's str.isspace() would also count \x1c-\x1f, ECMAScript not).
-_SPACE_CHARS = "\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-NOT_BLANK = f"[^{_SPACE_CHARS}]"  # at least one character that is not whitespace
-
-
 def _not_blank(value: str) -> str:
-    if not re.search(NOT_BLANK, value):
+    if is_blank(value):
         raise ValueError("text is empty or only whitespace; send the clause text")
     return value
 

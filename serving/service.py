@@ -4,20 +4,20 @@
 
 One process holds the model; concurrent requests are batched fairly by serving.batcher (one model
 call at a time on a worker thread, chunks of every waiting request in turn; the event loop stays free
-for HTTP). CLAUSEWISE_MODEL picks the stored model (default clause-classifier:latest,
-`clausewise.model_dir.DEFAULT_TAG`); a reference that follows `latest` is re-checked every
-CLAUSEWISE_RELOAD_S seconds (default 10; 0 = only on POST /admin/reload from localhost) and a newly
-promoted model is swapped in without a restart (serving.models). CLAUSEWISE_DEVICE is auto (CUDA if
-available), cpu or cuda; CLAUSEWISE_BACKEND is auto (int8 ONNX Runtime on CPU, torch on CUDA), onnx or
-torch; CLAUSEWISE_BODY_TIMEOUT_S (default 30) bounds the time a client may take to send its body;
-CLAUSEWISE_BATCH_CHUNK (default 16; 0 = whole requests) is the fair-scheduling chunk.
+for HTTP). The environment (names and defaults in clausewise.settings, read once at start):
+CLAUSEWISE_MODEL picks the stored model (default clause-classifier:latest); a reference that follows
+`latest` is re-checked every CLAUSEWISE_RELOAD_S seconds (default 10; 0 = only on POST /admin/reload
+from localhost) and a newly promoted model is swapped in without a restart (serving.models).
+CLAUSEWISE_DEVICE is auto (CUDA if available), cpu or cuda; CLAUSEWISE_BACKEND is auto (int8 ONNX
+Runtime on CPU, torch on CUDA), onnx or torch; CLAUSEWISE_BODY_TIMEOUT_S (default 30) bounds the time a
+client may take to send its body; CLAUSEWISE_BATCH_CHUNK (default 16; 0 = whole requests) is the
+fair-scheduling chunk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import time
 from dataclasses import asdict
@@ -30,11 +30,23 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
-from clausewise.analysis import CALL_ITEMS, SCORE_BATCH, distinct_inputs, label_policy, read_policy
+from clausewise.analysis import distinct_inputs, label_policy, read_policy
 from clausewise.bentoml_private import swagger_page
 from clausewise.language import MODEL_LANGUAGE, detect, english_warning, warm_up
-from clausewise.model_dir import DEFAULT_TAG, FINE_TUNED
+from clausewise.model_dir import FINE_TUNED
 from clausewise.segment import SegmentationStopped, rough_text_chars
+from clausewise.settings import (
+    CALL_ITEMS,
+    CONTENDED_ITEMS,
+    MAX_ANALYZE_CLAUSES,
+    MAX_BODY_BYTES,
+    MAX_POLICY_CHARS,
+    MAX_TEXTS,
+    SCORE_BATCH,
+    SEGMENT_TIMEOUT_S,
+    Settings,
+    far_over,
+)
 from clausewise.training_status import read_status
 from serving.compare_api import compared, too_many_clauses, too_much_text
 from serving.errors import ConformingErrors
@@ -44,11 +56,6 @@ from serving.schemas import (
     EXAMPLE_CLAUSES,
     EXAMPLE_POLICY,
     EXAMPLE_POLICY_NEW,
-    MAX_ANALYZE_CLAUSES,
-    MAX_BODY_BYTES,
-    MAX_POLICY_CHARS,
-    MAX_TEXTS,
-    SEGMENT_TIMEOUT_S,
     AnalyzeResponse,
     ClassifiedClause,
     ClassifyResponse,
@@ -59,15 +66,13 @@ from serving.schemas import (
     Threshold,
 )
 
-MODEL_TAG = os.environ.get("CLAUSEWISE_MODEL", DEFAULT_TAG)
-DEVICE = os.environ.get("CLAUSEWISE_DEVICE", "auto")
-BACKEND = os.environ.get("CLAUSEWISE_BACKEND", "auto")  # auto: int8 ONNX on CPU, torch on CUDA
-BODY_TIMEOUT_S = float(os.environ.get("CLAUSEWISE_BODY_TIMEOUT_S", "30"))  # whole body must arrive within this
-RELOAD_S = float(os.environ.get("CLAUSEWISE_RELOAD_S", "10"))  # how often the store is checked for a newer model
-BATCH_CHUNK = int(
-    os.environ.get("CLAUSEWISE_BATCH_CHUNK", "16")
-)  # clauses per fair-scheduling chunk; 0 = whole requests
-CONTENDED_ITEMS = 32  # clauses per model call while several requests wait (bounds a small request's wait)
+SETTINGS = Settings.from_env()  # CLAUSEWISE_* variables, read once when the service starts
+MODEL_TAG = SETTINGS.model
+DEVICE = SETTINGS.device
+BACKEND = SETTINGS.backend  # auto: int8 ONNX on CPU, torch on CUDA
+BODY_TIMEOUT_S = SETTINGS.body_timeout_s  # whole body must arrive within this
+RELOAD_S = SETTINGS.reload_s  # how often the store is checked for a newer model
+BATCH_CHUNK = SETTINGS.batch_chunk  # clauses per fair-scheduling chunk; 0 = whole requests
 log = logging.getLogger("clausewise.service")
 
 # GET /labels and POST /admin/reload are plain routes (BentoML APIs are POST-only); set when the service starts.
@@ -260,7 +265,7 @@ class Clausewise:
     async def _checked(self, text: str, side: str | None = None):
         """An input read under the text limits (a rough bound first, then the text found); 400 names the side."""
         rough = rough_text_chars(text)
-        if rough > 3 * MAX_POLICY_CHARS:  # far over: refuse before the (slower) segmentation
+        if far_over(rough):  # far over: refuse before the (slower) segmentation
             raise bentoml.exceptions.InvalidArgument(too_much_text(rough, "at least ", side))
         policy = await self._read(text, side)
         if (found := policy.text_chars) > MAX_POLICY_CHARS:

@@ -14,14 +14,8 @@ import numpy as np
 import pytest
 
 from clausewise.model import ClauseModel
-from serving.schemas import (
-    EXAMPLE_CLAUSES,
-    MAX_ANALYZE_CLAUSES,
-    MAX_BODY_BYTES,
-    MAX_POLICY_CHARS,
-    MAX_TEXT_CHARS,
-    MAX_TEXTS,
-)
+from clausewise.settings import MAX_ANALYZE_CLAUSES, MAX_BODY_BYTES, MAX_POLICY_CHARS, MAX_TEXT_CHARS, MAX_TEXTS
+from serving.schemas import EXAMPLE_CLAUSES
 from tests.utils import BODY_TIMEOUT_S, ROOT, SEED_DOCS, TOY_TEXTS
 
 SEED_004 = SEED_DOCS / "004_e8e6eb838ae425a6.txt"
