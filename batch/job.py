@@ -77,7 +77,7 @@ def connect(num_cpus: int | None = None) -> bool:
     """
     import ray
 
-    from clausewise.ray_private import init_on_loopback
+    from clausewise.ray_private import init_local_node
 
     if ray.is_initialized():
         return False
@@ -87,7 +87,7 @@ def connect(num_cpus: int | None = None) -> bool:
     # Local workers import this checkout's packages, whatever the interpreter has installed.
     root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-    init_on_loopback(
+    init_local_node(
         num_cpus=num_cpus,
         include_dashboard=False,
         log_to_driver=False,

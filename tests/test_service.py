@@ -128,6 +128,12 @@ def test_openapi_shows_examples(server):
     assert EXAMPLE_CLAUSES[0] in spec and "/classify" in spec and "/analyze" in spec
 
 
+def test_openapi_document_is_rewritten_by_serving_errors(server):
+    """serving.errors.ConformingErrors finds BentoML's document (bentoml_private.openapi_path) and fixes it."""
+    post = httpx.get(f"{server}/docs.json", timeout=10).json()["paths"]["/classify"]["post"]
+    assert post["requestBody"]["required"] is True and {"408", "413"} <= set(post["responses"])
+
+
 BAD_INPUTS = [
     ("/classify", {"texts": []}, "at least 1 item"),
     ("/classify", {"texts": ["   "]}, "empty or only whitespace"),
