@@ -1,4 +1,4 @@
-"""The only place that touches BentoML's private API; tests/test_bentoml_private.py fails loudly on an upgrade.
+"""The only place that touches BentoML's private API; tests/clausewise/test_bentoml_private.py fails loudly on an upgrade.
 
     models_dir()                       # the model store folder ($BENTOML_HOME/models, as BentoMLContainer resolves it)
     create_in_store(root, name, ...)   # bentoml.models.create into a second store at `root` (private `_model_store=`)

@@ -1,6 +1,6 @@
 """ASGI middleware that makes the service's answers match its own OpenAPI document.
 
-Found by schema fuzzing (tests/test_fuzz.py): BentoML documents a 400 body as
+Found by schema fuzzing (tests/serving/test_service_fuzz.py): BentoML documents a 400 body as
 {"error": string, "detail": string} but sends pydantic's error list as `detail`, and it documents
 request bodies as optional although an empty body is refused. This middleware turns the error list
 into one readable string ("texts.0: String should have at most 5000 characters"), adds Retry-After
@@ -65,9 +65,9 @@ class ConformingErrors:
                     k.lower() == b"retry-after" for k, _ in message.get("headers", [])
                 ):
                     message = {**message, "headers": [*message.get("headers", []), (b"retry-after", b"5")]}
-                headers = dict(message.get("headers", []))
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
                 wanted = (is_spec and message["status"] == 200) or message["status"] == 400
-                if wanted and headers.get(b"content-type", b"").startswith(JSON):
+                if wanted and content_type.startswith(JSON):
                     start = message
                     return None
                 return await send(message)

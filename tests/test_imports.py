@@ -127,7 +127,7 @@ OPENAPI_PATH = "/docs.json"
 FENCED_NAMES = {"_model_store", "_node_ip_address", "_path"}
 FIX = (
     "move it into the fence, clausewise/bentoml_private.py (BentoML) or clausewise/ray_private.py (Ray), as a small "
-    "named function, with a test in tests/test_bentoml_private.py or tests/test_ray_private.py that fails on upgrade"
+    "named function, with a test in tests/clausewise/test_bentoml_private.py or tests/clausewise/test_ray_private.py that fails on upgrade"
 )
 
 

@@ -166,6 +166,7 @@ def batch_out(stored_model, corpus, tmp_path_factory) -> tuple[Path, object]:
     return out, summary
 
 
+@pytest.mark.slow
 def test_batch_writes_both_tables_in_parts(batch_out, stored_model):
     out, summary = batch_out
     policies, clauses = _read(out, "policies"), _read(out, "clauses")
@@ -184,6 +185,7 @@ def test_batch_writes_both_tables_in_parts(batch_out, stored_model):
     )
 
 
+@pytest.mark.slow
 def test_bad_documents_get_an_error_row_and_no_clauses(batch_out):
     out, summary = batch_out
     rows = {r["policy_id"]: r for r in _read(out, "policies").to_pylist()}
@@ -200,6 +202,7 @@ def test_bad_documents_get_an_error_row_and_no_clauses(batch_out):
     assert all(rows[pid]["clauses"] == 0 for pid in errors)
 
 
+@pytest.mark.slow
 def test_a_rerun_skips_every_policy_already_written(batch_out, stored_model, corpus):
     out, first = batch_out
     again = run([str(p) for p in corpus.values()], out, BatchOptions(model=stored_model, num_cpus=2))
@@ -207,6 +210,7 @@ def test_a_rerun_skips_every_policy_already_written(batch_out, stored_model, cor
     assert _read(out, "policies").num_rows == first.policies
 
 
+@pytest.mark.slow
 def test_batch_labels_equal_analyze_labels(batch_out, server):
     import httpx
 
@@ -250,6 +254,7 @@ def _kill_tree(pid: int) -> None:
     psutil.wait_procs(procs, timeout=30)
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_to_the_same_tables_as_an_uninterrupted_one(stored_model, tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_web import CHROMIUM, SCREENSHOTS, open_page
+from tests.serving.test_page import CHROMIUM, SCREENSHOTS, open_page
 from tests.utils import ROOT, TOY_TEXTS
 
 SAVED_PAGE = ROOT / "tests" / "data" / "ota_123greetings_privacy_policy.html"

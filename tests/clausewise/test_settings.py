@@ -9,7 +9,7 @@ import pytest
 
 from clausewise import settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("clausewise", "clausewise_cli", "training", "serving", "batch")
 SETTINGS_FILE = ROOT / "clausewise" / "settings.py"
 ENV_NAMES = (

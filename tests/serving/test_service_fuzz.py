@@ -6,12 +6,14 @@ matches the documented schema, status code and content type (`case.call_and_vali
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 EXAMPLES = 40  # per operation; the nightly-style run sets more through HYPOTHESIS_EXAMPLES
 
 
+@pytest.mark.slow
 def test_service_conforms_to_its_openapi_document(server):
     import os
 

@@ -1,4 +1,4 @@
-"""clausewise.compare: aligning two versions of a policy and the per-topic summary (no trained model needed)."""
+"""clausewise.align and clausewise.compare: aligning two versions of a policy and the per-topic summary (no trained model needed)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+import clausewise.align as aln
 import clausewise.compare as cmp
 from clausewise.analysis import read_policy
 from tests.utils import ROOT
@@ -53,7 +54,7 @@ class KeywordModel:
     ],
 )
 def test_numbering_bullets_case_and_punctuation_are_ignored(marked):
-    assert cmp.normalise(marked) == "we collect data"
+    assert aln.normalise(marked) == "we collect data"
 
 
 def test_a_shuffled_renumbered_copy_of_a_real_policy_has_no_change():
@@ -62,7 +63,7 @@ def test_a_shuffled_renumbered_copy_of_a_real_policy_has_no_change():
     random.Random(0).shuffle(new)
     markers = ["{}. ", "({}) ", "• ", "Section {}: ", "- "]
     new = [markers[k % len(markers)].format(k + 1) + t.rstrip(".") for k, t in enumerate(new)]
-    pairs = cmp.align(old, new)
+    pairs = aln.align(old, new)
     assert len(old) > 20 and {p.status for p in pairs} == {"unchanged"} and len(pairs) == len(old)
     assert sorted(p.old for p in pairs) == list(range(len(old))) and all(p.similarity == 1.0 for p in pairs)
 
@@ -70,16 +71,16 @@ def test_a_shuffled_renumbered_copy_of_a_real_policy_has_no_change():
 def test_a_reworded_sentence_is_reworded_with_its_similarity():
     old = ["We collect your email address.", "We keep your data for 30 days after you leave.", "Contact us."]
     new = ["We collect your email address.", "We keep your personal data for 90 days after you leave.", "Contact us."]
-    (pair,) = [p for p in cmp.align(old, new) if p.status != "unchanged"]
-    expected = cmp.word_ratio(cmp.normalise(old[1]), cmp.normalise(new[1]))
+    (pair,) = [p for p in aln.align(old, new) if p.status != "unchanged"]
+    expected = aln.word_ratio(aln.normalise(old[1]), aln.normalise(new[1]))
     assert (pair.status, pair.old, pair.new) == ("reworded", 1, 1)
-    assert pair.similarity == pytest.approx(expected) and cmp.REWORDED_MIN <= pair.similarity < 1
+    assert pair.similarity == pytest.approx(expected) and aln.REWORDED_MIN <= pair.similarity < 1
 
 
 def test_inserted_and_deleted_clauses_are_added_and_removed_in_reading_order():
     old = ["We collect your email address.", "We never sell your data to anyone.", "Contact us by email."]
     new = ["We collect your email address.", "Contact us by email.", "Children under 13 may not sign up."]
-    pairs = cmp.align(old, new)
+    pairs = aln.align(old, new)
     assert [(p.status, p.old, p.new) for p in pairs] == [
         ("unchanged", 0, 0),
         ("removed", 1, None),
@@ -89,13 +90,13 @@ def test_inserted_and_deleted_clauses_are_added_and_removed_in_reading_order():
 
 
 def test_duplicates_are_matched_as_multisets():
-    pairs = cmp.align(["We use cookies.", "We use cookies.", "Contact us."], ["Contact us.", "1. We use cookies"])
+    pairs = aln.align(["We use cookies.", "We use cookies.", "Contact us."], ["Contact us.", "1. We use cookies"])
     assert Counter(p.status for p in pairs) == {"unchanged": 2, "removed": 1}
-    assert Counter(p.status for p in cmp.align(["A b c."], ["A b c.", "a, b, c!"])) == {"unchanged": 1, "added": 1}
+    assert Counter(p.status for p in aln.align(["A b c."], ["A b c.", "a, b, c!"])) == {"unchanged": 1, "added": 1}
 
 
 def test_unrelated_clauses_are_not_paired():
-    pairs = cmp.align(["We use cookies to remember you."], ["Children under 13 may not sign up."])
+    pairs = aln.align(["We use cookies to remember you."], ["Children under 13 may not sign up."])
     assert sorted(p.status for p in pairs) == ["added", "removed"]
 
 
@@ -104,10 +105,10 @@ def test_similarity_is_computed_for_a_few_candidates_per_clause_not_every_pair(m
     old, new = texts[:300], texts[300:600]
     assert len(new) == 300
     calls = []
-    real = cmp.word_ratio
-    monkeypatch.setattr(cmp, "word_ratio", lambda a, b: calls.append(1) or real(a, b))
-    pairs = cmp.align(old, new)
-    assert 0 < len(calls) <= cmp.CANDIDATES * (len(old) + len(new)) < len(old) * len(new) / 10
+    real = aln.word_ratio
+    monkeypatch.setattr(aln, "word_ratio", lambda a, b: calls.append(1) or real(a, b))
+    pairs = aln.align(old, new)
+    assert 0 < len(calls) <= aln.CANDIDATES * (len(old) + len(new)) < len(old) * len(new) / 10
     assert sum(p.old is not None for p in pairs) == len(old) and sum(p.new is not None for p in pairs) == len(new)
 
 
@@ -198,7 +199,7 @@ def test_repeated_texts_pair_with_the_copy_in_the_same_section():
 
     old = section("Thailand") + section("Brazil")
     new = section("Japan") + section("Thailand") + section("Brazil")
-    pairs = cmp.align([t for t, _ in old], [t for t, _ in new], [h for _, h in old], [h for _, h in new])
+    pairs = aln.align([t for t, _ in old], [t for t, _ in new], [h for _, h in old], [h for _, h in new])
     unchanged = {(p.old, p.new) for p in pairs if p.status == "unchanged"}
     assert unchanged == {(i, i + 4) for i in range(8)}  # every old line with its own section's copy
     assert sorted(p.new for p in pairs if p.status == "added") == [0, 1, 2, 3]

@@ -1,0 +1,1 @@
+"""Tests of the clausewise package, one file per module."""

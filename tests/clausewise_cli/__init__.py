@@ -1,0 +1,1 @@
+"""Tests of the clausewise_cli package, one file per module."""

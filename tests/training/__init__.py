@@ -1,0 +1,1 @@
+"""Tests of the training package, one file per module."""
