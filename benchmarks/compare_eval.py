@@ -1,4 +1,4 @@
-"""How well `clausewise.compare` aligns real privacy-policy revisions, judged by hand (Open Terms Archive).
+"""How well `clausewise.align`/`clausewise.compare` align real privacy-policy revisions, judged by hand (Open Terms Archive).
 
     python -m benchmarks.compare_eval sample [--seed 20261205] [--pairs 40] [--pga 10] [--model exp-real:latest]
     python -m benchmarks.compare_eval packets
@@ -103,7 +103,7 @@ def reserved(service: str) -> bool:
 def content(text: str) -> list[str]:
     """A clause's words that can carry a revision: no URLs (link-tracking tokens change on every capture),
     numbers or month names (a date line is no revision)."""
-    from clausewise.compare import normalise
+    from clausewise.align import normalise
 
     return [w for w in normalise(URL.sub(" ", text)).split() if not DATE_WORD.fullmatch(w)]
 
@@ -111,7 +111,7 @@ def content(text: str) -> list[str]:
 def qualifies(old, new) -> dict | None:
     """Alignment counts of two readable English versions when they differ like a real revision, else None:
     >= MIN_CHANGED clauses changed in words (`content`), <= MAX_CHANGED of all, <= MAX_ONE_SIDED one way."""
-    from clausewise.compare import align
+    from clausewise.align import align
 
     if old is None or new is None or old.language != "en" or new.language != "en":
         return None
@@ -219,8 +219,9 @@ def draw_items(pair_id: str, result: dict, headings: tuple, rng: random.Random) 
 
 
 def sample(args) -> int:
+    from clausewise.align import normalise
     from clausewise.analysis import read_policy
-    from clausewise.compare import compare_texts, normalise, summary_lines
+    from clausewise.compare import compare_texts, summary_lines
     from clausewise_cli.compare import CachedScores, load_model
 
     rng, chosen, taken, kept = random.Random(args.seed), [], set(), []
