@@ -83,12 +83,11 @@ def check_text(text: str | None, max_chars: int = MAX_POLICY_CHARS) -> str | Non
 
 def parse_jsonl_line(line: str, source: str) -> tuple[str, str | None, str | None]:
     """(policy_id, text, error) of one JSONL line; a broken line gets an id from its file and content."""
+    why: str | None = None
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         obj, why = None, f"not JSON ({exc.msg} at column {exc.colno})"
-    else:
-        why = None
     if isinstance(obj, dict) and isinstance(obj.get("id"), (str, int)) and not isinstance(obj.get("id"), bool):
         text = obj.get("text")
         if isinstance(text, str):

@@ -140,14 +140,13 @@ def run_history(
     started = connect(actors + 1)
     try:
         bundle = {"files": ray.put(files)}
-        ds = ray.data.from_items([{"path": p} for p in paths])
-        ds = ds.flat_map(
+        scored = ray.data.from_items([{"path": p} for p in paths]).flat_map(
             HistoryScorer,
             concurrency=actors,
             num_cpus=1,
             fn_constructor_kwargs={"bundle_ref": bundle, "git_dir": str(git_dir), "max_versions": max_versions},
         )
-        out = ds.take_all()
+        out = scored.take_all()
     finally:
         if started:
             ray.shutdown()

@@ -23,8 +23,10 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 
@@ -302,6 +304,11 @@ def write_batch(batch: pa.Table, out: str, labels: list[str], model_tag: str) ->
 
 
 # --- the job ------------------------------------------------------------------------------------------
+def _one_arg(stage: Callable[..., pa.Table]) -> Callable[[pa.Table], pa.Table]:
+    """A stage as Ray's stubs type map_batches' fn (the batch alone); Ray passes the rest from fn_kwargs."""
+    return cast("Callable[[pa.Table], pa.Table]", stage)
+
+
 def read_inputs(inputs: list[str], done: frozenset, max_chars: int):
     """One dataset of checked policies from every input, each read by its Ray Data reader."""
     import ray.data
@@ -316,11 +323,15 @@ def read_inputs(inputs: list[str], done: frozenset, max_chars: int):
             )
             root = str(path) + os.sep
             ds = ds.map_batches(
-                check_files, batch_format="pyarrow", fn_kwargs={"root": root, "done": done, "max_chars": max_chars}
+                _one_arg(check_files),
+                batch_format="pyarrow",
+                fn_kwargs={"root": root, "done": done, "max_chars": max_chars},
             )
         elif kind == "jsonl":
             ds = ray.data.read_text(str(path), include_paths=True, file_extensions=list(documents.JSONL_EXTENSIONS))
-            ds = ds.map_batches(check_jsonl, batch_format="pyarrow", fn_kwargs={"done": done, "max_chars": max_chars})
+            ds = ds.map_batches(
+                _one_arg(check_jsonl), batch_format="pyarrow", fn_kwargs={"done": done, "max_chars": max_chars}
+            )
         else:
             ds = ray.data.read_parquet(
                 str(path), include_paths=True, file_extensions=list(documents.PARQUET_EXTENSIONS)
@@ -331,7 +342,9 @@ def read_inputs(inputs: list[str], done: frozenset, max_chars: int):
                     f"Parquet input {path} needs columns id and text; missing {', '.join(sorted(missing))}"
                 )
             ds = ds.select_columns(["id", "text", "path"])
-            ds = ds.map_batches(check_parquet, batch_format="pyarrow", fn_kwargs={"done": done, "max_chars": max_chars})
+            ds = ds.map_batches(
+                _one_arg(check_parquet), batch_format="pyarrow", fn_kwargs={"done": done, "max_chars": max_chars}
+            )
         parts.append(ds)
     return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from clausewise.language import language_of
 from clausewise.segment import Clause, detect_format, segment
@@ -82,11 +82,48 @@ def read_policy(text: str, stop: Callable[[], bool] | None = None) -> Policy:
     return Policy(fmt, segment(text, fmt, stop))
 
 
-def label_policy(policy: Policy, rows, model: Labeller) -> dict:
+class LabelScore(TypedDict):
+    """One label chosen for a clause, with its score."""
+
+    label: str
+    score: float
+
+
+class LabelledClause(TypedDict):
+    """A clause of the policy with its chosen labels and every label's score (both empty for chrome)."""
+
+    index: int
+    start: int
+    end: int
+    heading: str | None
+    kind: str
+    text: str
+    labels: list[LabelScore]
+    scores: dict[str, float]
+
+
+class LabelCoverage(TypedDict):
+    """How many clauses carry a label, and the best-scoring one (None when no clause does)."""
+
+    label: str
+    clauses: int
+    best_clause: int | None
+    best_score: float | None
+
+
+class PolicyLabels(TypedDict):
+    """What label_policy returns: the labelled clauses, coverage per label and the labels no clause carries."""
+
+    clauses: list[LabelledClause]
+    coverage: list[LabelCoverage]
+    missing: list[str]
+
+
+def label_policy(policy: Policy, rows, model: Labeller) -> PolicyLabels:
     """Clauses with labels and scores (chrome: no labels, no scores), coverage per label, missing topics."""
     names = list(model.labels)
     row_of = dict(zip(policy.scored, rows))
-    clauses = []
+    clauses: list[LabelledClause] = []
     for i, c in enumerate(policy.clauses):
         row = row_of.get(i)
         scores = {n: float(s) for n, s in zip(names, row)} if row is not None else {}
@@ -103,7 +140,7 @@ def label_policy(policy: Policy, rows, model: Labeller) -> dict:
                 "scores": scores,
             }
         )
-    coverage = []
+    coverage: list[LabelCoverage] = []
     for name in names:
         hits = [c for c in clauses if any(x["label"] == name for x in c["labels"])]
         best = max(hits, key=lambda c: c["scores"][name]) if hits else None

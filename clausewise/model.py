@@ -94,7 +94,7 @@ class ClauseModel:
         onnx_file = int8_path(path)
         if backend == "onnx" and onnx_file is None:
             raise FileNotFoundError(f"{path} has no int8 ONNX file; store the model again or use backend 'torch'")
-        if backend == "onnx" or (backend == "auto" and dev.type == "cpu" and onnx_file is not None):
+        if onnx_file is not None and (backend == "onnx" or (backend == "auto" and dev.type == "cpu")):
             return cls(None, tokenizer, info, torch.device("cpu"), OnnxLogits(onnx_file, threads))
         return cls(load_network(path, len(info.labels)), tokenizer, info, dev)
 
@@ -124,6 +124,8 @@ class ClauseModel:
             if self.onnx is not None:
                 out[idx] = 1.0 / (1.0 + np.exp(-self.onnx(self.tokenizer.pad(features, return_tensors="np"))))
                 continue
+            if self.model is None:
+                raise RuntimeError("this ClauseModel holds neither a torch network nor an ONNX session")
             enc = {k: v.to(self.device) for k, v in self.tokenizer.pad(features, return_tensors="pt").items()}
             out[idx] = torch.sigmoid(self.model(**enc).float()).cpu().numpy()
         return out

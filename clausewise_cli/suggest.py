@@ -84,7 +84,10 @@ def suggest(args: argparse.Namespace) -> int:
     )
     for s in picked:
         c = s.candidate
-        where = f"{c.doc}[{c.start}:{c.end}]" if c.start is not None else f"{c.doc} line {c.clause + 1}"
+        if c.start is not None:
+            where = f"{c.doc}[{c.start}:{c.end}]"
+        else:  # both readers number every candidate (clause); only JSONL lines may lack offsets
+            where = f"{c.doc} line {c.clause + 1}" if c.clause is not None else c.doc
         print(f"  {s.uncertainty:5.2f}  {where}  {c.text[:60]!r}  {'; '.join(s.reasons)}")
     return 0
 

@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, cast
 
 import bentoml
 from bentoml.models import BentoModel
@@ -237,12 +238,15 @@ class Clausewise:
         language = policy.language
         rows = await self._score(served, pairs, index) if texts else []
         warning = english_warning(language)
-        return AnalyzeResponse(
-            model=served.tag,
-            format=policy.format,
-            language=language,
-            warnings=[warning] if warning else [],
-            **label_policy(policy, rows, served.model),
+        result = label_policy(policy, rows, served.model)  # plain dicts: pydantic validates them into the models
+        return AnalyzeResponse.model_validate(
+            {
+                "model": served.tag,
+                "format": policy.format,
+                "language": language,
+                "warnings": [warning] if warning else [],
+                **result,
+            }
         )
 
     @bentoml.api
@@ -290,5 +294,6 @@ class Clausewise:
             stop.set()  # the caller was cancelled (disconnect, timeout) or is done: stop the thread's work
 
 
-Clausewise.add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, body_timeout_s=BODY_TIMEOUT_S)
-Clausewise.add_asgi_middleware(ConformingErrors)
+# @bentoml.service made the class a Service (add_asgi_middleware); mypy, with bentoml untyped, sees the class.
+cast(Any, Clausewise).add_asgi_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, body_timeout_s=BODY_TIMEOUT_S)
+cast(Any, Clausewise).add_asgi_middleware(ConformingErrors)

@@ -134,7 +134,12 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     hints = get_type_hints(TrainConfig)
     for f in fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
-        default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+        if f.default is not MISSING:
+            default = f.default
+        elif f.default_factory is not MISSING:
+            default = f.default_factory()
+        else:
+            raise TypeError(f"TrainConfig.{f.name} needs a default to become a flag")
         help_text = f"{f.metadata.get('help', '')} (default: {default!r})"
         tp = hints[f.name]
         if tp is bool:

@@ -239,7 +239,7 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
 
 
 def load_records(
-    paths: list[str | Path] | None = None, taxonomy: Taxonomy | None = None, selection: str = DEFAULT_SELECTION
+    paths: Sequence[str | Path] | None = None, taxonomy: Taxonomy | None = None, selection: str = DEFAULT_SELECTION
 ) -> list[LabelRecord]:
     """Load and validate labelled clauses (the named selection when no paths are given); raises LabelFileError."""
     taxonomy = taxonomy or load_taxonomy()

@@ -48,6 +48,19 @@ def _summary(y: np.ndarray, pred: np.ndarray, names: tuple[str, ...]) -> dict:
     }
 
 
+def _span(r: LabelRecord) -> tuple[int, int]:
+    """A record's (start, end) offsets, which paragraphs are built from."""
+    if r.start is None or r.end is None:
+        raise ValueError(f"held-out record {r.id} ({r.doc}) has no start/end offsets")
+    return r.start, r.end
+
+
+def _inside(r: LabelRecord, paragraph: LabelRecord) -> bool:
+    """Whether clause `r` lies within `paragraph` (same document assumed)."""
+    (start, end), (lo, hi) = _span(r), _span(paragraph)
+    return lo <= start and end <= hi
+
+
 def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[LabelRecord] | None = None) -> dict:
     """Held-out figures of a model: clause, paragraph (classify and analyze paths) and coverage.
 
@@ -66,7 +79,7 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
     by_doc: dict[str, list[int]] = {}
     for i, r in enumerate(records):
         by_doc.setdefault(r.doc, []).append(i)
-    members = [[i for i in by_doc[p.doc] if p.start <= records[i].start and records[i].end <= p.end] for p in paras]
+    members = [[i for i in by_doc[p.doc] if _inside(records[i], p)] for p in paras]
     y_para = multi_hot([p.labels for p in paras], names)
     para_scores = model.scores([p.text for p in paras], [p.heading for p in paras])
     docs = sorted(by_doc)

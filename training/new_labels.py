@@ -69,7 +69,8 @@ def _labels(
     values: list, taxonomy: Taxonomy, where: str, problems: list[Problem], file: str, row: int
 ) -> tuple[str, ...] | None:
     """Canonical label names for the given names (case-insensitive), or None with a problem recorded."""
-    out, unknown = [], []
+    out: list[str] = []
+    unknown: list[str] = []
     for v in values:
         if not isinstance(v, str):
             problems.append(Problem(file, row, f"{where}: label {v!r} is not a string; expected label names"))
@@ -132,16 +133,18 @@ def _csv_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Probl
         problems.append(Problem(str(path), 1, f"CSV needs a 'text' column; found columns {header}"))
         return []
     optional = {"heading", "doc", "id"}
+    label_cols: dict[str, str] = {}  # label column -> canonical label name
     if "labels" in lower:
-        mode, label_cols = "joined", {}
+        mode = "joined"
     else:
-        label_cols = {h: taxonomy.canonical(h) for h in header if h.lower() not in {"text"} | optional}
-        unknown = [h for h, c in label_cols.items() if c is None]
-        if unknown or not label_cols:
+        columns = {h: taxonomy.canonical(h) for h in header if h.lower() not in {"text"} | optional}
+        unknown = [h for h, c in columns.items() if c is None]
+        if unknown or not columns:
             found = f"unknown column(s) {unknown}; " if unknown else "no label columns; "
             expected = "expected a 'labels' column (names joined by ';') or one 0/1 column per label: "
             problems.append(Problem(str(path), 1, found + expected + ", ".join(taxonomy.names)))
             return []
+        label_cols = {h: c for h, c in columns.items() if c is not None}
         mode = "columns"
     rows = []
     for n, raw in enumerate(reader, 2):
@@ -155,18 +158,19 @@ def _csv_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Probl
             sep = next((c for c in SPLIT_CHARS if c in value), ";")
             labels = _labels([x for x in value.split(sep)], taxonomy, "labels", problems, str(path), n)
         else:
-            labels, bad = [], []
+            marked: list[str] = []
+            bad: list[str] = []
             for col, canon in label_cols.items():
                 v = (row[col.lower()] or "").strip().lower()
                 if v in ("1", "true", "yes", "x"):
-                    labels.append(canon)
+                    marked.append(canon)
                 elif v not in ("0", "false", "no", ""):
                     bad.append(f"{col}={v!r}")
             if bad:
                 problems.append(Problem(str(path), n, f"label columns must be 0 or 1, found {', '.join(bad)}"))
                 labels = None
             else:
-                labels = tuple(sorted(set(labels), key=taxonomy.names.index))
+                labels = tuple(sorted(set(marked), key=taxonomy.names.index))
         if text is not None and labels is not None:
             meta = [row.get(key) or None for key in ("heading", "doc", "id")]
             rows.append(NewLabel(text, labels, f"{path}:{n}", *meta))
@@ -252,8 +256,9 @@ def _label_studio_rows(
         if not annotations:
             report.dropped.append(f"{path}:task {key}: no annotation left (all cancelled or skipped)")
             continue
-        resolved = [_labels(a, taxonomy, f"task {key}", problems, str(path), n) for a in annotations]
-        if any(r is None for r in resolved):
+        found = [_labels(a, taxonomy, f"task {key}", problems, str(path), n) for a in annotations]
+        resolved = [r for r in found if r is not None]
+        if len(resolved) < len(found):  # an annotation with a bad label: its problem is recorded
             continue
         counts: dict[str, int] = defaultdict(int)
         for r in resolved:

@@ -38,11 +38,11 @@ def _joined(group: list[LabelRecord], text: str | None, labels_order: tuple[str,
 
 
 def _by_doc(records: list[LabelRecord]) -> dict[str, list[LabelRecord]]:
-    out: dict[str, list[LabelRecord]] = {}
+    out: dict[str, list[tuple[int, LabelRecord]]] = {}
     for r in records:
         if r.start is not None and r.end is not None:
-            out.setdefault(r.doc, []).append(r)
-    return {d: sorted(rs, key=lambda r: r.start) for d, rs in out.items()}
+            out.setdefault(r.doc, []).append((r.start, r))
+    return {d: [r for _, r in sorted(rs, key=lambda x: x[0])] for d, rs in out.items()}
 
 
 def paragraphs(records: list[LabelRecord], labels_order: tuple[str, ...] | None = None) -> list[LabelRecord]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from transformers import AutoTokenizer, PreTrainedTokenizerBase, set_seed
+from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase, set_seed
 
 from clausewise.model_dir import QUICK, ModelInfo
 from clausewise.network import ClauseClassifier, base_model_path, mean_pool, model_input, tokenize_pairs
@@ -23,7 +23,8 @@ from clausewise.taxonomy import Taxonomy
 from training.config import TrainConfig
 from training.data import LabelRecord
 from training.metrics import multi_hot
-from training.train import FitResult, pos_weight, training_and_tuning, tune_into
+from training.splits import training_and_tuning
+from training.train import FitResult, pos_weight, tune_into
 
 EMBED_BATCH = 64
 HEAD_STEPS = 400  # full-batch AdamW steps on the embeddings (converged well before, measured)
@@ -33,7 +34,7 @@ HEAD_WEIGHT_DECAY = 1e-4
 
 @torch.inference_mode()
 def embed(
-    encoder: torch.nn.Module,
+    encoder: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     pairs: list[tuple[str, str | None]],
     max_length: int,

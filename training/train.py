@@ -5,7 +5,7 @@
 
 Recipe: mean pooling over tokens, BCE with pos_weight = sqrt(neg/pos), a 10x learning rate on the
 new head, linear warm-up/decay, gradient clipping, per-label thresholds tuned on a validation split
-of the training clauses (never on evaluation documents).
+of the training clauses (training.splits; never on evaluation documents).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -29,7 +30,7 @@ from training.checkpoint import Checkpointer, TrainingStopped
 from training.config import TrainConfig
 from training.data import LabelRecord
 from training.metrics import bagged_thresholds, multi_hot, tune_thresholds
-from training.paragraphs import section_windows
+from training.splits import training_and_tuning
 
 
 @dataclass
@@ -44,53 +45,6 @@ class FitResult:
     def predictor(self, device: str = "cpu") -> ClauseModel:
         """In-memory torch predictor (fp32)."""
         return ClauseModel(self.model, self.tokenizer, self.info, pick_device(device))
-
-
-def validation_split(records: list[LabelRecord], fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """Indices (train, val): a seeded random share of clauses, at least one per label in val where possible."""
-    rng = np.random.default_rng(seed)
-    order = list(rng.permutation(len(records)))
-    n_val = max(1, round(fraction * len(records)))
-    val: list[int] = []
-    # First one clause of each label that has at least two, so every such label can be tuned.
-    by_label: dict[str, list[int]] = {}
-    for i in order:
-        for label in records[i].labels:
-            by_label.setdefault(label, []).append(i)
-    for _label, idx in sorted(by_label.items()):
-        if len(idx) >= 2 and not any(i in val for i in idx):
-            val.append(idx[0])
-    for i in order:
-        if len(val) >= n_val:
-            break
-        if i not in val:
-            val.append(i)
-    val_set = set(val)
-    return [i for i in range(len(records)) if i not in val_set], sorted(val_set)
-
-
-def document_validation_split(
-    records: list[LabelRecord], docs: set[str], fraction: float, seed: int
-) -> tuple[list[int], list[int]]:
-    """Indices (train, val): val holds every clause of a seeded share of the documents in `docs`."""
-    present = sorted({r.doc for r in records} & docs)
-    rng = np.random.default_rng(seed)
-    n_val = max(1, round(fraction * len(present)))
-    picked = set(rng.permutation(present)[:n_val].tolist())
-    val = [i for i, r in enumerate(records) if r.doc in picked]
-    return [i for i, r in enumerate(records) if r.doc not in picked], val
-
-
-def tuning_split(records: list[LabelRecord], config: TrainConfig) -> tuple[list[int], list[int]]:
-    """Where thresholds are tuned: whole real-policy documents when the records hold at least five
-    (config.val_docs = "real"), else a random share of clauses."""
-    if config.val_docs == "real":
-        from training.real_policies import real_training_docs
-
-        real = real_training_docs()
-        if len({r.doc for r in records} & real) >= 5:
-            return document_validation_split(records, real, config.val_fraction, config.seed)
-    return validation_split(records, config.val_fraction, config.seed)
 
 
 def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, config: TrainConfig) -> Dataset:
@@ -141,26 +95,13 @@ def freeze_lowest(model: ClauseClassifier, layers: int) -> None:
     """Stop gradients into the embeddings and the `layers` lowest encoder layers (0: train everything)."""
     if layers <= 0:
         return
-    blocks = model.encoder.encoder.layer
+    # transformers' PreTrainedModel does not declare BERT's `encoder.layer` submodules, so torch's
+    # Module.__getattr__ types them as Tensor | Module; they are the encoder's nn.ModuleList of blocks.
+    blocks = cast(torch.nn.ModuleList, cast(torch.nn.Module, model.encoder.encoder).layer)
     if layers > len(blocks):
         raise ValueError(f"freeze_layers is {layers} but the encoder has {len(blocks)} layers")
     for module in [model.encoder.embeddings, *blocks[:layers]]:
         module.requires_grad_(False)
-
-
-def training_and_tuning(
-    records: list[LabelRecord], taxonomy: Taxonomy, config: TrainConfig
-) -> tuple[list[LabelRecord], list[LabelRecord]]:
-    """(what the weights learn from, where thresholds are tuned): the tuning split (`tuning_split`) held
-    out, section windows added from the training clauses only, so none of the tuning split leaks in."""
-    if config.tune_thresholds and len(records) >= 10:
-        train_idx, val_idx = tuning_split(records, config)
-    else:
-        train_idx, val_idx = list(range(len(records))), []
-    train_records = [records[i] for i in train_idx]
-    if config.paragraphs:
-        train_records += section_windows(train_records, labels_order=taxonomy.names)
-    return train_records, [records[i] for i in val_idx]
 
 
 def tune_into(info: ModelInfo, y_val: np.ndarray, scores: np.ndarray, config: TrainConfig) -> None:
@@ -255,8 +196,8 @@ def fit(
             if p == first_phase and b < skip:
                 continue
             rows = ds[batch_idx]
-            batch = tokenizer.pad({c: rows[c] for c in columns}, return_tensors="pt")
-            batch = {k: v.to(device) for k, v in batch.items()}
+            padded = tokenizer.pad({c: rows[c] for c in columns}, return_tensors="pt")
+            batch = {k: v.to(device) for k, v in padded.items()}
             target = torch.tensor(rows["labels"], dtype=torch.float32, device=device)
             with torch.set_grad_enabled(not probe):
                 hidden = model.encoder(**batch).last_hidden_state

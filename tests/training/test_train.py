@@ -6,7 +6,8 @@ import torch
 
 from tests.utils import TOY_TEXTS, tiny_config, toy_records
 from training.config import TrainConfig
-from training.train import bucketed_batches, fit, validation_split
+from training.splits import validation_split
+from training.train import bucketed_batches, fit
 
 
 def test_validation_split_is_seeded_and_disjoint():
