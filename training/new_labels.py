@@ -134,9 +134,8 @@ def _csv_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Probl
         return []
     optional = {"heading", "doc", "id"}
     label_cols: dict[str, str] = {}  # label column -> canonical label name
-    if "labels" in lower:
-        mode = "joined"
-    else:
+    mode = "joined" if "labels" in lower else "columns"
+    if mode == "columns":
         columns = {h: taxonomy.canonical(h) for h in header if h.lower() not in {"text"} | optional}
         unknown = [h for h, c in columns.items() if c is None]
         if unknown or not columns:
@@ -145,7 +144,6 @@ def _csv_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Probl
             problems.append(Problem(str(path), 1, found + expected + ", ".join(taxonomy.names)))
             return []
         label_cols = {h: c for h, c in columns.items() if c is not None}
-        mode = "columns"
     rows = []
     for n, raw in enumerate(reader, 2):
         row = {(k or "").strip().lower(): v for k, v in raw.items()}
@@ -158,8 +156,7 @@ def _csv_rows(path: Path, content: str, taxonomy: Taxonomy, problems: list[Probl
             sep = next((c for c in SPLIT_CHARS if c in value), ";")
             labels = _labels([x for x in value.split(sep)], taxonomy, "labels", problems, str(path), n)
         else:
-            marked: list[str] = []
-            bad: list[str] = []
+            marked, bad = [], []
             for col, canon in label_cols.items():
                 v = (row[col.lower()] or "").strip().lower()
                 if v in ("1", "true", "yes", "x"):
