@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup test serve train cv crossset validate clean
+.PHONY: setup lint test serve train cv crossset validate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -34,7 +34,13 @@ $(CHROMIUM_STAMP): $(STAMP)
 
 setup: $(STAMP)
 
-test: setup $(CHROMIUM_STAMP)
+# Lint, format and types first (seconds), then the tests.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint $(CHROMIUM_STAMP)
 	$(BIN)/python -m pytest -q
 
 serve: setup
