@@ -10,7 +10,7 @@ run. Peak memory is tracemalloc's peak of Python allocations during one analysis
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import statistics
 import subprocess
 import sys
@@ -27,17 +27,25 @@ SEED = ROOT / "labels" / "seeds" / "docs" / "004_e8e6eb838ae425a6.txt"
 
 
 def old_segmenter(rev: str):
-    """clausewise/segment.py as it was at `rev`, imported as a separate module."""
-    source = subprocess.run(
-        ["git", "show", f"{rev}:clausewise/segment.py"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
-    path = Path(tempfile.mkdtemp()) / "segment_before.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("segment_before", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["segment_before"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module.segment
+    """The segmenter as it was at `rev` (clausewise/segment.py, or the clausewise/segment/ package with
+    clausewise/text.py), imported under a separate top-level name."""
+    tree = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", rev, "clausewise/"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    root = Path(tempfile.mkdtemp())
+    wanted = [f for f in tree if f.startswith("clausewise/segment") or f == "clausewise/text.py"]
+    for name in wanted:
+        blob = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=ROOT, check=True, capture_output=True).stdout
+        target = root / name.replace("clausewise/", "clausewise_before/", 1)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob.replace(b"from clausewise.", b"from clausewise_before."))
+    (root / "clausewise_before" / "__init__.py").touch()
+    sys.path.insert(0, str(root))
+    return importlib.import_module("clausewise_before.segment").segment
 
 
 def timed(fn, repeats: int) -> float:

@@ -152,5 +152,8 @@ def rollback(args: argparse.Namespace) -> int:
     from training.registry import rollback as point_back
 
     old, new = point_back(args.tag, args.name)
-    print(f"rolled back: {args.name}:latest was {old}, now {new}; restart the service to serve it")
+    print(
+        f"rolled back: {args.name}:latest was {old}, now {new}; a running service following it swaps to it "
+        "within CLAUSEWISE_RELOAD_S seconds (or at once on POST /admin/reload)"
+    )
     return 0

@@ -28,7 +28,7 @@ ARGS = [
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (make setup installs it)"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (make test installs it with apt-get, as root)"),
 ]
 
 
