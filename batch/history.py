@@ -48,19 +48,19 @@ def versions(git_dir: Path, path: str, max_versions: int | None = None) -> list[
 
 
 class CachedScores:
-    """model.scores over distinct (text, heading) pairs, each scored once for a whole history."""
+    """model.scores over distinct (text, context) pairs, each scored once for a whole history."""
 
     def __init__(self, model):
         self.model, self.rows = model, {}
 
-    def __call__(self, texts: list[str], headings: list[str | None]) -> list:
+    def __call__(self, texts: list[str], contexts: list[str | None]) -> list:
         from clausewise.analysis import score_policy
 
-        missing = [k for k in dict.fromkeys(zip(texts, headings)) if k not in self.rows]
+        missing = [k for k in dict.fromkeys(zip(texts, contexts)) if k not in self.rows]
         if missing:
             rows = score_policy(self.model.scores, [t for t, _ in missing], [h for _, h in missing])
             self.rows.update(zip(missing, rows))
-        return [self.rows[k] for k in zip(texts, headings)]
+        return [self.rows[k] for k in zip(texts, contexts)]
 
 
 def history_rows(git_dir: Path, path: str, model, max_versions: int | None = None, warn=None) -> list[dict]:
@@ -75,7 +75,7 @@ def history_rows(git_dir: Path, path: str, model, max_versions: int | None = Non
         except ValueError as exc:  # an empty or broken version is reported and skipped, not fatal
             (warn or print)(f"skipped: {exc}")
             continue
-        rows = score(*policy.model_inputs())
+        rows = score(*policy.model_inputs(model.info.context))
         now = compare(prev[0], policy, prev[1], rows, model) if prev else compare(policy, policy, rows, rows, model)
         row = {"path": path, "date": date, "commit": commit, "clauses": len(policy.scored)}
         for s in ("added", "removed", "reworded"):

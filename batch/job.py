@@ -255,9 +255,9 @@ class Scorer:
                     policy = Policy(
                         row["format"], [Clause(s, e, t, h, k) for s, e, t, h, k in json.loads(row["clauses"])]
                     )
-                    texts, headings = policy.model_inputs()
-                    score = lambda t, h: self.model.scores(t, h, batch_size=SCORE_BATCH)  # noqa: E731
-                    rows = score_policy(score, texts, headings) if texts else []
+                    texts, contexts = policy.model_inputs(self.model.info.context)
+                    score = lambda t, c: self.model.scores(t, c, batch_size=SCORE_BATCH)  # noqa: E731
+                    rows = score_policy(score, texts, contexts) if texts else []
                     analysis = json.dumps(label_policy(policy, rows, self.model))
                 except Exception as exc:  # one odd document must not stop a corpus
                     error = f"scoring failed: {type(exc).__name__}: {exc}"

@@ -72,7 +72,7 @@ def in_process(corpus: Path, tag: str) -> tuple[int, float, float]:
         clauses = 0
         for text in texts:
             policy = read_policy(text)
-            inputs = policy.model_inputs()
+            inputs = policy.model_inputs(model.info.context)
             rows = model.scores(*inputs, batch_size=SCORE_BATCH) if inputs[0] else []
             clauses += len(label_policy(policy, rows, model)["clauses"])
         seconds = time.perf_counter() - start

@@ -1,7 +1,7 @@
 """A whole policy analysed: its clauses labelled, and which topics it covers. Shared by /analyze and batch.
 
 policy = read_policy(text)                         # format and clauses (chrome marked, never scored)
-rows = model.scores(*policy.model_inputs())        # one row per scored clause, however it is batched
+rows = model.scores(*policy.model_inputs(model.info.context))  # a row per scored clause, however batched
 result = label_policy(policy, rows, model)         # {"clauses": [...], "coverage": [...], "missing": [...]}
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict
 
+from clausewise.context import lead_ins
 from clausewise.language import language_of
 from clausewise.segment import Clause, detect_format, segment
 from clausewise.settings import CALL_ITEMS  # how /analyze and batch split a policy into model calls
@@ -19,18 +20,18 @@ from clausewise.text import plain_text
 LANGUAGE_SAMPLE = 200  # clauses read to tell a policy's language (evenly spread over the policy)
 
 
-def distinct_inputs(texts: list[str], headings: list[str | None]) -> tuple[list[tuple[str, str | None]], list[int]]:
-    """The distinct (text, heading) pairs in first-seen order, and for every input the index of its pair."""
+def distinct_inputs(texts: list[str], contexts: list[str | None]) -> tuple[list[tuple[str, str | None]], list[int]]:
+    """The distinct (text, context) pairs in first-seen order, and for every input the index of its pair."""
     first: dict[tuple[str, str | None], int] = {}
-    index = [first.setdefault(key, len(first)) for key in zip(texts, headings)]
+    index = [first.setdefault(key, len(first)) for key in zip(texts, contexts)]
     return list(first), index
 
 
 def score_policy(
-    score: Callable[[list[str], list[str | None]], Any], texts: list[str], headings: list[str | None]
+    score: Callable[[list[str], list[str | None]], Any], texts: list[str], contexts: list[str | None]
 ) -> list:
     """Rows for every input, as the service computes them for one request alone (see CALL_ITEMS)."""
-    pairs, index = distinct_inputs(texts, headings)
+    pairs, index = distinct_inputs(texts, contexts)
     rows: list = []
     for start in range(0, len(pairs), CALL_ITEMS):
         part = pairs[start : start + CALL_ITEMS]
@@ -70,10 +71,16 @@ class Policy:
         step = max(1, len(scored) // LANGUAGE_SAMPLE)
         return language_of([plain_text(self.clauses[i].text) for i in scored[::step]])
 
-    def model_inputs(self) -> tuple[list[str], list[str | None]]:
-        """(texts, headings) of the scored clauses, in order."""
-        picked = [self.clauses[i] for i in self.scored]
-        return [c.text for c in picked], [c.heading for c in picked]
+    def model_inputs(self, context: str = "heading") -> tuple[list[str], list[str | None]]:
+        """(texts, contexts) of the scored clauses, in order: their lead-ins for a model that reads them
+        (ModelInfo.context "lead-in"), else their headings."""
+        scored = self.scored
+        texts = [self.clauses[i].text for i in scored]
+        if context == "lead-in":
+            c = self.clauses
+            leads = lead_ins([x.text for x in c], [x.heading for x in c], [x.kind for x in c])
+            return texts, [leads[i] for i in scored]
+        return texts, [self.clauses[i].heading for i in scored]
 
 
 def read_policy(text: str, stop: Callable[[], bool] | None = None) -> Policy:

@@ -8,10 +8,13 @@ for line in summary_lines(result):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from clausewise.align import align, unmarked
 from clausewise.analysis import Labeller, Policy, read_policy, score_policy
+
+if TYPE_CHECKING:
+    from clausewise.model_dir import ModelInfo
 
 QUOTE_CHARS = 80
 STATUSES = ("unchanged", "reworded", "added", "removed")
@@ -20,7 +23,9 @@ STATUSES = ("unchanged", "reworded", "added", "removed")
 class ScoringModel(Labeller, Protocol):
     """What compare_texts needs of a model: labels, the per-label choice, and scores for clauses."""
 
-    def scores(self, texts: list[str], headings: list[str | None] | None = None) -> Any: ...
+    info: ModelInfo
+
+    def scores(self, texts: list[str], contexts: list[str | None] | None = None) -> Any: ...
 
 
 def _side(policy: Policy, at: int | None, labels: list[list[str]]) -> dict | None:
@@ -143,10 +148,10 @@ def compare_texts(
 ) -> dict:
     """Read, score (each distinct clause of both versions once) and compare two versions of a policy."""
     old_policy, new_policy = read_policy(old_text), read_policy(new_text)
-    old_texts, old_headings = old_policy.model_inputs()
-    new_texts, new_headings = new_policy.model_inputs()
-    texts, headings = old_texts + new_texts, old_headings + new_headings
-    rows = score_policy(score or model.scores, texts, headings) if texts else []
+    old_texts, old_contexts = old_policy.model_inputs(model.info.context)
+    new_texts, new_contexts = new_policy.model_inputs(model.info.context)
+    texts, contexts = old_texts + new_texts, old_contexts + new_contexts
+    rows = score_policy(score or model.scores, texts, contexts) if texts else []
     return compare_scored(old_policy, new_policy, rows, model)
 
 

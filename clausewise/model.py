@@ -102,17 +102,18 @@ class ClauseModel:
     def scores(
         self,
         texts: list[str],
-        headings: list[str | None] | None = None,
+        contexts: list[str | None] | None = None,
         batch_size: int = SCORE_BATCH,
         max_batch_tokens: int = 2048,
     ) -> np.ndarray:
-        """Sigmoid scores, shape (len(texts), n_labels).
+        """Sigmoid scores, shape (len(texts), n_labels); `contexts` are what the model reads before each
+        text (`info.context`: lead-ins or headings, from Policy.model_inputs(info.context)), else ignored.
 
         Inputs are tokenised once, sorted by length and cut into batches of at most `batch_size`
         items and `max_batch_tokens` padded tokens, so short clauses never pay for a long one.
         """
-        headings = headings or [None] * len(texts)
-        pairs = [model_input(t, h, self.info.use_heading) for t, h in zip(texts, headings)]
+        contexts = contexts or [None] * len(texts)
+        pairs = [model_input(t, c, self.info.paired) for t, c in zip(texts, contexts)]
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         if not pairs:
             return out
@@ -137,7 +138,7 @@ class ClauseModel:
         return sorted(picked, key=lambda x: -x[1])
 
     def predict(
-        self, texts: list[str], headings: list[str | None] | None = None, threshold: float | None = None
+        self, texts: list[str], contexts: list[str | None] | None = None, threshold: float | None = None
     ) -> list[dict[str, float]]:
         """Per text, the labels at or above threshold (per-label tuned by default) with their scores."""
-        return [dict(self.chosen(row, threshold)) for row in self.scores(texts, headings)]
+        return [dict(self.chosen(row, threshold)) for row in self.scores(texts, contexts)]

@@ -34,9 +34,24 @@ class ModelInfo:
 
     labels: list[str]
     thresholds: list[float]
-    use_heading: bool = False
+    use_heading: bool = False  # read with the section heading as context (an experiment; lost every time)
     max_length: int = 128
     extra: dict = field(default_factory=dict)
+    lead_in: bool = False  # read with a list item's lead-in as context (clausewise.context)
+
+    def __post_init__(self) -> None:
+        if self.use_heading and self.lead_in:
+            raise ValueError("a model reads one context: use_heading and lead_in cannot both be true")
+
+    @property
+    def context(self) -> str:
+        """What the model reads before each clause: "lead-in", "heading" or "none"."""
+        return "lead-in" if self.lead_in else "heading" if self.use_heading else "none"
+
+    @property
+    def paired(self) -> bool:
+        """Whether inputs are (context, clause) pairs (an empty context for clauses without one)."""
+        return self.lead_in or self.use_heading
 
 
 def save_model_dir(

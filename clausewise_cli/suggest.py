@@ -73,7 +73,7 @@ def suggest(args: argparse.Namespace) -> int:
             f"model {stored.tag} has labels {extra} that {taxonomy.source} does not define; "
             "pass the taxonomy it was trained with (--taxonomy)"
         )
-    rows = model.scores([c.text for c in cands], [c.heading for c in cands])
+    rows = model.scores([c.text for c in cands], [c.context(model.info.context) for c in cands])
     picked = select_uncertain(cands, rows, model.labels, model.info.thresholds, args.top)
     tasks = build_tasks(picked, str(stored.tag), taxonomy)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -228,8 +228,8 @@ class Clausewise:
         """Segment a whole policy (plain text, markdown or HTML page) and label every clause; chrome gets no labels."""
         served = self.swap.current
         policy = await self._checked(text)
-        texts, headings = policy.model_inputs()
-        pairs, index = distinct_inputs(texts, headings)
+        texts, contexts = policy.model_inputs(served.model.info.context)
+        pairs, index = distinct_inputs(texts, contexts)
         if len(pairs) > MAX_ANALYZE_CLAUSES:
             raise bentoml.exceptions.InvalidArgument(
                 f"the policy holds {len(pairs)} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES} per "
@@ -258,8 +258,9 @@ class Clausewise:
         """Two versions aligned clause by clause (unchanged, reworded, added, removed), and what changed per topic."""
         served = self.swap.current
         old_policy, new_policy = await self._checked(old, "old"), await self._checked(new, "new")
-        (old_texts, old_headings), (new_texts, new_headings) = old_policy.model_inputs(), new_policy.model_inputs()
-        pairs, index = distinct_inputs(old_texts + new_texts, old_headings + new_headings)
+        old_texts, old_contexts = old_policy.model_inputs(served.model.info.context)
+        new_texts, new_contexts = new_policy.model_inputs(served.model.info.context)
+        pairs, index = distinct_inputs(old_texts + new_texts, old_contexts + new_contexts)
         if len(pairs) > MAX_ANALYZE_CLAUSES:
             raise bentoml.exceptions.InvalidArgument(too_many_clauses(len(pairs)))
         rows = await self._score(served, pairs, index) if pairs else []

@@ -15,9 +15,10 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from clausewise.context import lead_ins
 from clausewise.files import JsonlError, json_object
 from clausewise.files import write_temp as write_temp  # training/registry.py imports it from here
 from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
@@ -78,10 +79,12 @@ class LabelRecord:
     start: int | None = None
     end: int | None = None
     kind: str | None = None
+    lead_in: str | None = field(default=None, compare=False)  # derived on loading (with_lead_ins), never stored
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["labels"] = list(self.labels)
+        del d["lead_in"]
         return {k: v for k, v in d.items() if v is not None or k in REQUIRED}
 
 
@@ -249,7 +252,25 @@ def load_records(
         raise LabelFileError(problems)
     if not records:
         raise LabelFileError([Problem(str(files[0]), 0, "no labelled clauses found; expected at least one line")])
-    return records
+    return with_lead_ins(records)
+
+
+def with_lead_ins(records: list[LabelRecord]) -> list[LabelRecord]:
+    """The records, each with its lead-in (clausewise.context) among its document's records in file order."""
+    by_doc: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        by_doc.setdefault(r.doc, []).append(i)
+    out = list(records)
+    for idx in by_doc.values():
+        rs = [records[i] for i in idx]
+        for i, lead in zip(idx, lead_ins([r.text for r in rs], [r.heading for r in rs], [r.kind for r in rs])):
+            out[i] = replace(records[i], lead_in=lead)
+    return out
+
+
+def record_contexts(records: Sequence[LabelRecord], context: str) -> list[str | None]:
+    """What a model with ModelInfo.context `context` reads before each record: lead-ins, else headings."""
+    return [r.lead_in if context == "lead-in" else r.heading for r in records]
 
 
 def label_counts(records: list[LabelRecord], taxonomy: Taxonomy) -> dict[str, int]:

@@ -27,7 +27,7 @@ from clausewise.model_dir import save_model_dir
 from clausewise.taxonomy import Taxonomy
 from clausewise.text import plain_text
 from training.config import TrainConfig
-from training.data import LabelRecord
+from training.data import LabelRecord, record_contexts
 from training.metrics import multi_hot, report
 from training.train import FitResult, fit
 
@@ -94,7 +94,9 @@ def fit_and_score(
 ):
     """Fit on `train` (thresholds tuned on its own split) and score `test`; returns (FitResult, scores)."""
     result = fit(train, taxonomy, config, progress, desc=desc)
-    return result, _fold_predictor(result, config, int8).scores([r.text for r in test], [r.heading for r in test])
+    return result, _fold_predictor(result, config, int8).scores(
+        [r.text for r in test], record_contexts(test, result.info.context)
+    )
 
 
 def transformer_cv(

@@ -16,7 +16,7 @@ import numpy as np
 
 from clausewise.model import ClauseModel
 from clausewise.taxonomy import Taxonomy
-from training.data import LABELS_DIR, LabelRecord, heldout_dirs, load_records
+from training.data import LABELS_DIR, LabelRecord, heldout_dirs, load_records, record_contexts
 from training.metrics import multi_hot, report
 from training.paragraphs import paragraphs
 
@@ -73,7 +73,8 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
     records = records if records is not None else heldout_records(taxonomy, "real")
     # As /analyze does: page chrome is not scored and gets no labels.
     scored = np.array([r.kind != "chrome" for r in records])
-    clause_scores = model.scores([r.text for r in records], [r.heading for r in records]) * scored[:, None]
+    contexts = record_contexts(records, model.info.context)
+    clause_scores = model.scores([r.text for r in records], contexts) * scored[:, None]
     y = multi_hot([r.labels for r in records], names)
     paras = paragraphs(records, names)
     by_doc: dict[str, list[int]] = {}
@@ -81,7 +82,8 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
         by_doc.setdefault(r.doc, []).append(i)
     members = [[i for i in by_doc[p.doc] if _inside(records[i], p)] for p in paras]
     y_para = multi_hot([p.labels for p in paras], names)
-    para_scores = model.scores([p.text for p in paras], [p.heading for p in paras])
+    # Paragraphs are sent whole to /classify, which has no lead-in to give; a heading model gets theirs.
+    para_scores = model.scores([p.text for p in paras], [None if model.info.lead_in else p.heading for p in paras])
     docs = sorted(by_doc)
     y_doc = np.stack([y[by_doc[d]].max(0) for d in docs])
 

@@ -21,10 +21,10 @@ from clausewise.model_dir import QUICK, ModelInfo
 from clausewise.network import ClauseClassifier, base_model_path, mean_pool, model_input, tokenize_pairs
 from clausewise.taxonomy import Taxonomy
 from training.config import TrainConfig
-from training.data import LabelRecord
+from training.data import LabelRecord, record_contexts
 from training.metrics import multi_hot
 from training.splits import training_and_tuning
-from training.train import FitResult, pos_weight, tune_into
+from training.train import FitResult, input_form, pos_weight, tune_into
 
 EMBED_BATCH = 64
 HEAD_STEPS = 400  # full-batch AdamW steps on the embeddings (converged well before, measured)
@@ -92,7 +92,8 @@ def fit_quick(
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = ClauseClassifier.from_base(base, list(names), config.dropout).eval()
-    every = [model_input(r.text, r.heading, config.use_heading) for r in train_records + val_records]
+    form, both = input_form(config), train_records + val_records
+    every = [model_input(r.text, c, form.paired) for r, c in zip(both, record_contexts(both, form.context))]
     x = embed(model.encoder, tokenizer, every, config.max_length, progress)
     y_train = multi_hot([r.labels for r in train_records], names)
     head = fit_head(x[: len(train_records)], y_train, pos_weight(y_train, config.pos_weight), config.seed)
@@ -102,6 +103,7 @@ def fit_quick(
         labels=list(names),
         thresholds=[0.5] * len(names),
         use_heading=config.use_heading,
+        lead_in=config.lead_in,
         max_length=config.max_length,
         extra={"kind": QUICK},
     )

@@ -34,8 +34,10 @@ from training.data import (
     heldout_dirs,
     load_records,
     normalise_text,
+    record_contexts,
     resolve_label_files,
     selection_files,
+    with_lead_ins,
 )
 from training.evaluate import cross_validate_all
 from training.label_merge import MergePlan, apply_merge, conflicts, plan_merge
@@ -108,7 +110,7 @@ def score_on(model_path: str, records: list[LabelRecord], names: tuple[str, ...]
     model = ClauseModel.load(model_path, device="cpu")
     if tuple(model.labels) != tuple(names):
         return {"error": f"label set differs ({len(model.labels)} labels)"}
-    s = model.scores([r.text for r in records], [r.heading for r in records])
+    s = model.scores([r.text for r in records], record_contexts(records, model.info.context))
     pred = (s >= np.asarray(model.info.thresholds)).astype(np.float32)
     r = report(multi_hot([x.labels for x in records], names), pred, names)
     return {"macro_f1": round(r["macro_f1"], 4), "micro_f1": round(r["micro_f1"], 4), "clauses": len(records)}
@@ -195,6 +197,7 @@ def run_retrain(prepared: PreparedRetrain, on_progress: Callable[[str], None] | 
             return RetrainResult("merge-failed", plan, problems=problems)
         progress(f"merged into {options.labels_dir}")
     records, problems = check_files(_label_files(options), taxonomy)
+    records = with_lead_ins(records)
     if problems:  # cannot happen after validation; stop rather than train on something unexpected
         return RetrainResult("invalid-after-merge", plan, merged=bool(plan.changes), problems=problems)
 

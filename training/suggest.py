@@ -1,7 +1,7 @@
 """The labelling loop: which clauses to label next, as Label Studio tasks, and the labelling config.
 
     cands = candidates_from_policy(path)                      # scored clauses (chrome left out), with offsets
-    rows = model.scores([c.text for c in cands], [c.heading for c in cands])
+    rows = model.scores([c.text for c in cands], [c.context(model.info.context) for c in cands])
     picked = select_uncertain(cands, rows, model.labels, model.info.thresholds, top=20)
     tasks = build_tasks(picked, model_version="clause-classifier:abc")   # Label Studio import format
     xml = label_config(load_taxonomy())                       # <Choices choice="multiple"> from taxonomy.yaml
@@ -23,6 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from clausewise.analysis import read_policy
+from clausewise.context import lead_ins
 from clausewise.files import JsonlError, json_object
 from clausewise.taxonomy import Taxonomy
 
@@ -47,6 +48,11 @@ class Candidate:
     end: int | None = None
     clause: int | None = None  # index among the policy's clauses (as /analyze numbers them); JSONL: line - 1
     given: tuple[str, ...] | None = None  # labels already on the clause (label files only)
+    lead_in: str | None = None  # the list item's lead-in (clausewise.context), for models that read it
+
+    def context(self, kind: str) -> str | None:
+        """What a model with ModelInfo.context `kind` reads before this clause."""
+        return self.lead_in if kind == "lead-in" else self.heading
 
 
 @dataclass
@@ -67,16 +73,17 @@ def candidates_from_policy(path: Path) -> list[Candidate]:
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
     policy = read_policy(text)
+    _, leads = policy.model_inputs("lead-in")
     return [
-        Candidate(c.text, c.heading, path.stem, str(path), c.start, c.end, i)
-        for i, c in ((i, policy.clauses[i]) for i in policy.scored)
+        Candidate(c.text, c.heading, path.stem, str(path), c.start, c.end, i, lead_in=lead)
+        for (i, c), lead in zip(((i, policy.clauses[i]) for i in policy.scored), leads)
     ]
 
 
 def candidates_from_jsonl(path: Path) -> list[Candidate]:
     """Clauses of a JSONL file (our label files or `clausewise segment` output): "text" required;
     "heading", "doc", "start", "end", "kind" and "labels" used when present; chrome left out."""
-    out = []
+    rows: list[tuple[int, dict]] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -86,6 +93,19 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
             raise JsonlError(f"{path}:{n}: {exc}") from exc
         if not isinstance(obj.get("text"), str) or not obj["text"].strip():
             raise ValueError(f"{path}:{n}: expected an object with a non-empty 'text' (a clause per line)")
+        rows.append((n, obj))
+    by_doc: dict[str, list[dict]] = {}
+    for _, obj in rows:
+        by_doc.setdefault(str(obj.get("doc") or path.stem), []).append(obj)
+    leads = {
+        id(o): lead
+        for objs in by_doc.values()
+        for o, lead in zip(
+            objs, lead_ins([o["text"] for o in objs], [o.get("heading") for o in objs], [o.get("kind") for o in objs])
+        )
+    }
+    out = []
+    for n, obj in rows:
         if obj.get("kind") == "chrome":
             continue
         given = obj.get("labels")
@@ -99,6 +119,7 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
                 obj.get("end"),
                 n - 1,
                 tuple(given) if isinstance(given, list) else None,
+                lead_in=leads[id(obj)],
             )
         )
     return out

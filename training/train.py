@@ -28,7 +28,7 @@ from clausewise.network import ClauseClassifier, base_model_path, model_input, p
 from clausewise.taxonomy import Taxonomy
 from training.checkpoint import Checkpointer, TrainingStopped
 from training.config import TrainConfig
-from training.data import LabelRecord
+from training.data import LabelRecord, record_contexts
 from training.metrics import bagged_thresholds, multi_hot, tune_thresholds
 from training.splits import training_and_tuning
 
@@ -47,9 +47,16 @@ class FitResult:
         return ClauseModel(self.model, self.tokenizer, self.info, pick_device(device))
 
 
+def input_form(config: TrainConfig) -> ModelInfo:
+    """How this config forms model inputs (context, length): the ModelInfo fields that say it, no labels yet."""
+    return ModelInfo([], [], use_heading=config.use_heading, lead_in=config.lead_in, max_length=config.max_length)
+
+
 def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, config: TrainConfig) -> Dataset:
     """A tokenised `datasets.Dataset` with float multi-hot labels."""
-    pairs = [model_input(r.text, r.heading, config.use_heading) for r in records]
+    form = input_form(config)
+    contexts = record_contexts(records, form.context)
+    pairs = [model_input(r.text, c, form.paired) for r, c in zip(records, contexts)]
     ds = Dataset.from_dict(
         {
             "first": [p[0] for p in pairs],
@@ -59,7 +66,7 @@ def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, confi
     )
 
     def tok(batch):
-        batch_pairs = list(zip(batch["first"], batch["second"] if config.use_heading else [None] * len(batch["first"])))
+        batch_pairs = list(zip(batch["first"], batch["second"] if form.paired else [None] * len(batch["first"])))
         return tokenize_pairs(tokenizer, batch_pairs, config.max_length)
 
     return ds.map(tok, batched=True, remove_columns=["first", "second"])
@@ -239,12 +246,14 @@ def fit(
         labels=list(names),
         thresholds=[0.5] * len(names),
         use_heading=config.use_heading,
+        lead_in=config.lead_in,
         max_length=config.max_length,
         extra={"kind": FINE_TUNED},
     )
     result = FitResult(model, tokenizer, info, 0.0)
     if val_records:
-        scores = result.predictor(config.device).scores([r.text for r in val_records], [r.heading for r in val_records])
+        contexts = record_contexts(val_records, info.context)
+        scores = result.predictor(config.device).scores([r.text for r in val_records], contexts)
         tune_into(info, multi_hot([r.labels for r in val_records], names), scores, config)
     result.seconds = time.time() - started
     return result

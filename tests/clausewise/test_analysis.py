@@ -32,3 +32,12 @@ def test_text_size_counts_readable_policy_text_not_markup():
     policy = read_policy("<p><a href='https://example.com/a/very/long/link'>Privacy</a> matters.</p>")
     assert policy.text_chars == len("Privacy matters.")
     assert policy.language == "en"
+
+
+def test_a_lead_in_model_reads_each_list_item_with_its_lead_in():
+    policy = read_policy("## Use\n\nWe use your data to:\n\n- send you offers\n- improve the site\n\nThat is all.\n")
+    texts, headings = policy.model_inputs()
+    _, leads = policy.model_inputs("lead-in")
+    assert texts[-3:] == ["- send you offers", "- improve the site", "That is all."]
+    assert headings[-3:] == ["Use", "Use", "Use"]
+    assert leads[-3:] == ["We use your data to:", "We use your data to:", None]

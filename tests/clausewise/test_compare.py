@@ -12,6 +12,7 @@ import pytest
 import clausewise.align as aln
 import clausewise.compare as cmp
 from clausewise.analysis import read_policy
+from clausewise.model_dir import ModelInfo
 from tests.utils import ROOT
 
 REAL_DOCS = ROOT / "labels" / "real" / "heldout" / "docs"
@@ -26,13 +27,14 @@ class KeywordModel:
     """A stand-in model: a clause has a label when it contains one of the label's keywords."""
 
     labels = ["data_retention", "third_party_sharing", "cookies_tracking"]
+    info = ModelInfo(labels, [0.5] * 3)
     keywords = {
         "data_retention": ("keep", "retain"),
         "third_party_sharing": ("sell", "share"),
         "cookies_tracking": ("cookie",),
     }
 
-    def scores(self, texts, headings=None):
+    def scores(self, texts, contexts=None):
         return np.array([[float(any(k in t.lower() for k in self.keywords[n])) for n in self.labels] for t in texts])
 
     def chosen(self, row, threshold=None):

@@ -44,3 +44,13 @@ def test_chosen_labels_honour_thresholds_and_come_highest_first(tiny_base, taxon
     model.info.thresholds = [0.3] * len(model.labels)
     assert [n for n, _ in model.chosen(row)] == [model.labels[1], model.labels[0], model.labels[2]]
     assert model.predict(["We use cookies."], threshold=1.01) == [{}]
+
+
+def test_model_info_names_the_context_it_reads():
+    from clausewise.model_dir import ModelInfo
+
+    assert ModelInfo(["a"], [0.5]).context == "none" and not ModelInfo(["a"], [0.5]).paired
+    assert ModelInfo(["a"], [0.5], lead_in=True).context == "lead-in"
+    assert ModelInfo(["a"], [0.5], use_heading=True).context == "heading"
+    with pytest.raises(ValueError, match="one context"):
+        ModelInfo(["a"], [0.5], use_heading=True, lead_in=True)

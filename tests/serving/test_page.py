@@ -28,7 +28,9 @@ ARGS = [
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (make test installs it with apt-get, as root)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="chromium is not installed (make test installs it with apt-get, as root)"
+    ),
 ]
 
 

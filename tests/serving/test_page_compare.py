@@ -37,7 +37,9 @@ MARKUP = (
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (make test installs it with apt-get, as root)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="chromium is not installed (make test installs it with apt-get, as root)"
+    ),
 ]
 
 

@@ -25,11 +25,19 @@ def test_bad_config_values_are_rejected(field, value, expected):
         TrainConfig(**{field: value})
 
 
+def test_one_context_at_most():
+    with pytest.raises(ConfigError, match="use_heading must be false when lead_in is true"):
+        TrainConfig(use_heading=True, lead_in=True)
+
+
 def test_every_field_has_a_cli_flag():
     parser = argparse.ArgumentParser()
     add_config_arguments(parser)
-    args = parser.parse_args(["--epochs", "3", "--use-heading", "true", "--labels", "a.jsonl", "b.jsonl"])
+    args = parser.parse_args(
+        ["--epochs", "3", "--use-heading", "true", "--lead-in", "false", "--labels", "a.jsonl", "b.jsonl"]
+    )
     config = config_from_args(args)
-    assert config.epochs == 3 and config.use_heading is True and config.labels == ["a.jsonl", "b.jsonl"]
+    assert config.epochs == 3 and config.use_heading is True and config.lead_in is False
+    assert config.labels == ["a.jsonl", "b.jsonl"]
     with pytest.raises(SystemExit):
         parser.parse_args(["--use-heading", "maybe"])

@@ -151,3 +151,10 @@ def test_the_same_line_may_carry_other_labels_in_another_labelled_set(tmp_path, 
     assert not check_files([menu, heading], taxonomy)[1]
     again = write(tmp_path / "a", [good(2, text="Contact us", labels=("contact",))], "more.jsonl")
     assert "conflicting duplicate" in str(check_files([menu, again], taxonomy)[1][0])
+
+
+def test_records_carry_their_lead_in_but_never_write_it(tmp_path, taxonomy):
+    rows = [good(0, "We share data with:"), good(1, "- our payment processor"), good(2, "- our auditors")]
+    records = load_records([write(tmp_path, rows)], taxonomy)
+    assert [r.lead_in for r in records] == [None, "We share data with:", "We share data with:"]
+    assert "lead_in" not in records[1].to_json()

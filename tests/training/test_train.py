@@ -40,6 +40,22 @@ def test_fit_with_tiny_model_is_reproducible_and_predicts_label_names(tiny_base,
     assert a.predictor().predict(texts, threshold=1.0) == [{}, {}]
 
 
+def test_lead_in_input_trains_is_stored_and_changes_what_the_model_reads(tiny_base, taxonomy, tmp_path):
+    from clausewise.model import ClauseModel
+    from clausewise.model_dir import read_info, save_model_dir
+    from training.data import with_lead_ins
+
+    records = with_lead_ins(toy_records(2))
+    result = fit(records, taxonomy, tiny_config(tiny_base, lead_in=True), progress=False)
+    assert result.info.context == "lead-in" and result.info.paired
+    folder = save_model_dir(tmp_path / "m", result.model, result.tokenizer, result.info, int8=False)
+    assert read_info(folder).lead_in is True
+    model = ClauseModel.load(folder, backend="torch")
+    item = ["- your name and email address"]
+    with_lead, alone = model.scores(item, ["We collect:"]), model.scores(item, [None])
+    assert not np.allclose(with_lead, alone)  # the lead-in reaches the network
+
+
 def test_heading_input_trains_and_scores(tiny_base, taxonomy):
     records = [r.__class__(**{**r.__dict__, "heading": "Cookies"}) for r in toy_records(2)]
     result = fit(records, taxonomy, tiny_config(tiny_base, use_heading=True), progress=False)
