@@ -77,7 +77,7 @@ def history_rows(git_dir: Path, path: str, model, max_versions: int | None = Non
             continue
         rows = score(*policy.model_inputs(model.info.context))
         now = compare(prev[0], policy, prev[1], rows, model) if prev else compare(policy, policy, rows, rows, model)
-        row = {"path": path, "date": date, "commit": commit, "clauses": len(policy.scored)}
+        row = {"path": path, "date": date, "commit": commit, "clauses": len(policy.scored_indices)}
         for s in ("added", "removed", "reworded"):
             row[s] = now["counts"][s] if prev else 0
         for s in now["summary"]:

@@ -55,26 +55,26 @@ class Policy:
     clauses: list[Clause]
 
     @property
-    def scored(self) -> list[int]:
+    def scored_indices(self) -> list[int]:
         """Indices of the clauses the model reads: everything but page chrome."""
         return [i for i, c in enumerate(self.clauses) if c.kind != "chrome"]
 
     @property
     def text_chars(self) -> int:
         """Characters of readable text in the scored clauses (what the text limit counts, not markup)."""
-        return sum(len(plain_text(self.clauses[i].text)) for i in self.scored)
+        return sum(len(plain_text(self.clauses[i].text)) for i in self.scored_indices)
 
     @property
     def language(self) -> str:
         """ISO 639-1 code of most of the policy's text (page chrome not counted)."""
-        scored = self.scored
+        scored = self.scored_indices
         step = max(1, len(scored) // LANGUAGE_SAMPLE)
         return language_of([plain_text(self.clauses[i].text) for i in scored[::step]])
 
     def model_inputs(self, context: str = "heading") -> tuple[list[str], list[str | None]]:
         """(texts, contexts) of the scored clauses, in order: their lead-ins for a model that reads them
         (ModelInfo.context "lead-in"), else their headings."""
-        scored = self.scored
+        scored = self.scored_indices
         texts = [self.clauses[i].text for i in scored]
         if context == "lead-in":
             c = self.clauses
@@ -129,7 +129,7 @@ class PolicyLabels(TypedDict):
 def label_policy(policy: Policy, rows, model: Labeller) -> PolicyLabels:
     """Clauses with labels and scores (chrome: no labels, no scores), coverage per label, missing topics."""
     names = list(model.labels)
-    row_of = dict(zip(policy.scored, rows))
+    row_of = dict(zip(policy.scored_indices, rows))
     clauses: list[LabelledClause] = []
     for i, c in enumerate(policy.clauses):
         row = row_of.get(i)

@@ -32,7 +32,7 @@ def _side(policy: Policy, at: int | None, labels: list[list[str]]) -> dict | Non
     """One side of a pair: the clause (index into Policy.clauses, offsets, text) and its labels."""
     if at is None:
         return None
-    index = policy.scored[at]
+    index = policy.scored_indices[at]
     c = policy.clauses[index]
     return {"index": index, "start": c.start, "end": c.end, "text": c.text, "labels": labels[at]}
 

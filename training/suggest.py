@@ -76,7 +76,7 @@ def candidates_from_policy(path: Path) -> list[Candidate]:
     _, leads = policy.model_inputs("lead-in")
     return [
         Candidate(c.text, c.heading, path.stem, str(path), c.start, c.end, i, lead_in=lead)
-        for (i, c), lead in zip(((i, policy.clauses[i]) for i in policy.scored), leads)
+        for (i, c), lead in zip(((i, policy.clauses[i]) for i in policy.scored_indices), leads)
     ]
 
 

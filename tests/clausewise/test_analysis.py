@@ -19,7 +19,7 @@ def test_chrome_is_not_scored_and_coverage_counts_labelled_clauses():
     policy = read_policy(text)
     assert policy.format == "html" and [c.kind for c in policy.clauses] == ["chrome", "clause", "clause"]
     texts, _headings = policy.model_inputs()
-    assert texts == ["We collect your name.", "We collect your address."] and policy.scored == [1, 2]
+    assert texts == ["We collect your name.", "We collect your address."] and policy.scored_indices == [1, 2]
     rows = np.array([[0.9, 0.1], [0.8, 0.2]])
     result = label_policy(policy, rows, FixedModel())
     assert result["clauses"][0]["labels"] == [] and result["clauses"][0]["scores"] == {}

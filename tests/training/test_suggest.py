@@ -73,7 +73,7 @@ def test_policy_candidates_are_the_clauses_analyze_scores_with_their_offsets(tmp
     path = write(tmp_path / "p.txt", text)
     cands = candidates_from_policy(path)
     policy = read_policy(text)
-    assert [c.clause for c in cands] == policy.scored and [c.text for c in cands] == policy.model_inputs()[0]
+    assert [c.clause for c in cands] == policy.scored_indices and [c.text for c in cands] == policy.model_inputs()[0]
     assert all(text[c.start : c.end] == c.text and c.doc == "p" and c.policy == str(path) for c in cands)
 
 
