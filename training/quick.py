@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase, set_seed
 
-from clausewise.model_dir import QUICK, ModelInfo
+from clausewise.model_dir import QUICK
 from clausewise.network import ClauseClassifier, base_model_path, mean_pool, model_input, tokenize_pairs
 from clausewise.taxonomy import Taxonomy
 from training.config import TrainConfig
@@ -99,14 +99,7 @@ def fit_quick(
     head = fit_head(x[: len(train_records)], y_train, pos_weight(y_train, config.pos_weight), config.seed)
     model.head.load_state_dict(head.state_dict())
 
-    info = ModelInfo(
-        labels=list(names),
-        thresholds=[0.5] * len(names),
-        use_heading=config.use_heading,
-        lead_in=config.lead_in,
-        max_length=config.max_length,
-        extra={"kind": QUICK},
-    )
+    info = input_form(config, names, QUICK)
     if val_records:
         with torch.inference_mode():
             scores = torch.sigmoid(head(torch.from_numpy(x[len(train_records) :]))).numpy()

@@ -47,9 +47,16 @@ class FitResult:
         return ClauseModel(self.model, self.tokenizer, self.info, pick_device(device))
 
 
-def input_form(config: TrainConfig) -> ModelInfo:
-    """How this config forms model inputs (context, length): the ModelInfo fields that say it, no labels yet."""
-    return ModelInfo([], [], use_heading=config.use_heading, lead_in=config.lead_in, max_length=config.max_length)
+def input_form(config: TrainConfig, names: tuple[str, ...] = (), kind: str = FINE_TUNED) -> ModelInfo:
+    """A new model's ModelInfo: how this config forms inputs (context, length); thresholds 0.5 until tuned."""
+    return ModelInfo(
+        labels=list(names),
+        thresholds=[0.5] * len(names),
+        use_heading=config.use_heading,
+        lead_in=config.lead_in,
+        max_length=config.max_length,
+        extra={"kind": kind},
+    )
 
 
 def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, config: TrainConfig) -> Dataset:
@@ -242,14 +249,7 @@ def fit(
     bar.close()
     model.eval()
 
-    info = ModelInfo(
-        labels=list(names),
-        thresholds=[0.5] * len(names),
-        use_heading=config.use_heading,
-        lead_in=config.lead_in,
-        max_length=config.max_length,
-        extra={"kind": FINE_TUNED},
-    )
+    info = input_form(config, names, FINE_TUNED)
     result = FitResult(model, tokenizer, info, 0.0)
     if val_records:
         contexts = record_contexts(val_records, info.context)
