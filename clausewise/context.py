@@ -37,3 +37,17 @@ def lead_ins(texts: Sequence[str], headings: Sequence[str | None], kinds: Sequen
                 lead = texts[j]
         out.append(" ".join(lead.split()[-LEAD_IN_WORDS:]) if lead is not None else None)
     return out
+
+
+def lead_ins_by_document(
+    docs: Sequence[str], texts: Sequence[str], headings: Sequence[str | None], kinds: Sequence[str | None]
+) -> list[str | None]:
+    """lead_ins for clauses of several documents in one list: each document's clauses in their order."""
+    by_doc: dict[str, list[int]] = {}
+    for i, doc in enumerate(docs):
+        by_doc.setdefault(doc, []).append(i)
+    out: list[str | None] = [None] * len(texts)
+    for idx in by_doc.values():
+        for i, lead in zip(idx, lead_ins([texts[i] for i in idx], [headings[i] for i in idx], [kinds[i] for i in idx])):
+            out[i] = lead
+    return out

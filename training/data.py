@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from clausewise.context import lead_ins
+from clausewise.context import lead_ins_by_document
 from clausewise.files import JsonlError, json_object
 from clausewise.files import write_temp as write_temp  # training/registry.py imports it from here
 from clausewise.taxonomy import REPO_ROOT, Taxonomy, load_taxonomy
@@ -257,15 +257,10 @@ def load_records(
 
 def with_lead_ins(records: list[LabelRecord]) -> list[LabelRecord]:
     """The records, each with its lead-in (clausewise.context) among its document's records in file order."""
-    by_doc: dict[str, list[int]] = {}
-    for i, r in enumerate(records):
-        by_doc.setdefault(r.doc, []).append(i)
-    out = list(records)
-    for idx in by_doc.values():
-        rs = [records[i] for i in idx]
-        for i, lead in zip(idx, lead_ins([r.text for r in rs], [r.heading for r in rs], [r.kind for r in rs])):
-            out[i] = replace(records[i], lead_in=lead)
-    return out
+    leads = lead_ins_by_document(
+        [r.doc for r in records], [r.text for r in records], [r.heading for r in records], [r.kind for r in records]
+    )
+    return [replace(r, lead_in=lead) for r, lead in zip(records, leads)]
 
 
 def record_contexts(records: Sequence[LabelRecord], context: str) -> list[str | None]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from clausewise.analysis import read_policy
-from clausewise.context import lead_ins
+from clausewise.context import lead_ins_by_document
 from clausewise.files import JsonlError, json_object
 from clausewise.taxonomy import Taxonomy
 
@@ -94,18 +94,15 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
         if not isinstance(obj.get("text"), str) or not obj["text"].strip():
             raise ValueError(f"{path}:{n}: expected an object with a non-empty 'text' (a clause per line)")
         rows.append((n, obj))
-    by_doc: dict[str, list[dict]] = {}
-    for _, obj in rows:
-        by_doc.setdefault(str(obj.get("doc") or path.stem), []).append(obj)
-    leads = {
-        id(o): lead
-        for objs in by_doc.values()
-        for o, lead in zip(
-            objs, lead_ins([o["text"] for o in objs], [o.get("heading") for o in objs], [o.get("kind") for o in objs])
-        )
-    }
+    objs = [obj for _, obj in rows]
+    leads = lead_ins_by_document(
+        [str(o.get("doc") or path.stem) for o in objs],
+        [o["text"] for o in objs],
+        [o.get("heading") for o in objs],
+        [o.get("kind") for o in objs],
+    )
     out = []
-    for n, obj in rows:
+    for (n, obj), lead in zip(rows, leads):
         if obj.get("kind") == "chrome":
             continue
         given = obj.get("labels")
@@ -119,7 +116,7 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
                 obj.get("end"),
                 n - 1,
                 tuple(given) if isinstance(given, list) else None,
-                lead_in=leads[id(obj)],
+                lead_in=lead,
             )
         )
     return out
