@@ -5,8 +5,8 @@
         print(c.start, c.end, c.kind, c.heading, c.text)
 
 A clause is a sentence or a list item. `text` is always `original[start:end]`; headings are
-clauses of kind "heading" and also the context (`heading`) of the clauses under them; runs of
-navigation links come out as clauses of kind "chrome". Sentence splitting is pysbd's
+clauses of kind "heading" and also the context (`heading`) of the clauses under them; a run of
+short list items or link lines is one clause. Sentence splitting is pysbd's
 (`sentences`); lines, list markers and markdown structure are `markdown`'s, HTML blocks and
 boilerplate `html`'s, heading styles and context `headings`'; `pipeline` puts them together.
 For plain text and markdown the clauses cover every non-whitespace character. For HTML, tags,

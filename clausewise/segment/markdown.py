@@ -1,4 +1,4 @@
-"""Markdown and line structure: lines, structure marks inside a line, list markers, chrome lines.
+"""Markdown and line structure: lines, structure marks inside a line, list markers, list fragments.
 
 A line is cut at markdown headings, `**bold**` heading units, bullets, inline `1\\.` / `(3)` / `iv)`
 items and wide gaps; bold runs and links broken across lines stay whole, and a bare list marker
@@ -71,8 +71,10 @@ def inline_pieces(text: str, span: Span) -> list[tuple[Span, bool]]:
     return [(piece, piece in atomic_set) for piece in cut(text, span, points)]
 
 
-def is_chrome(raw: str) -> bool:
-    """Navigation and link lists: text that is mostly markdown links or bare bullets."""
+def is_fragment(raw: str) -> bool:
+    """A piece kept whole and joined to its neighbours: bare bullets, text that is mostly markdown
+    links, a short list item. Policy text, not page chrome: lists of data types and contact links
+    carry labels (labels/GUIDELINES.md)."""
     stripped = raw.strip()
     if re.fullmatch(r"[*\-•|_#\s]*", stripped):
         return True

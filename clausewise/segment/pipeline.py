@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 from clausewise.segment.headings import clean_heading, context, heading_rank, heading_style
 from clausewise.segment.html import detect_format, html_blocks, link_list_item
-from clausewise.segment.markdown import Piece, inline_pieces, is_chrome, is_md_heading, join_bare_markers, line_regions
+from clausewise.segment.markdown import (
+    Piece,
+    inline_pieces,
+    is_fragment,
+    is_md_heading,
+    join_bare_markers,
+    line_regions,
+)
 from clausewise.segment.sentences import sentences, split_semicolon_list
 from clausewise.segment.spans import Span, inside
 
@@ -29,7 +36,7 @@ class Clause:
     end: int
     text: str
     heading: str | None = None
-    kind: str = "clause"  # "clause", "heading" or "chrome"
+    kind: str = "clause"  # "clause", "heading" or "chrome" (HTML site furniture, never scored)
 
 
 def segment(text: str, fmt: str | None = None, stop: Callable[[], bool] | None = None) -> list[Clause]:
@@ -54,7 +61,7 @@ def segment(text: str, fmt: str | None = None, stop: Callable[[], bool] | None =
                 raise SegmentationStopped(f"stopped at character {line[0]} of {len(text)}")
             inline = inline_pieces(text, line)
             for span, atomic in inline:
-                if atomic or is_chrome(text[span[0] : span[1]]) or is_md_heading(text[span[0] : span[1]]):
+                if atomic or is_fragment(text[span[0] : span[1]]) or is_md_heading(text[span[0] : span[1]]):
                     pieces.append((span, len(inline) == 1, True))
                     continue
                 sents = sentences(text, span)
@@ -65,25 +72,27 @@ def segment(text: str, fmt: str | None = None, stop: Callable[[], bool] | None =
     # 2. a bare list marker ("2\.", "(3)", "*") joins the piece after it
     merged = join_bare_markers(text, pieces)
 
-    # 3. kinds, heading context and runs of chrome
+    # 3. kinds, heading context and runs of fragments
     clauses: list[Clause] = []
     stack: list[tuple[int, str]] = []
-    boilerplate = False  # the last clause is page boilerplate: kept apart, never merged into a run
+    in_run = False  # the last clause is a run of fragments (short list items, link lines) that may grow
     for (s, e), whole, _atomic in merged:
         raw = text[s:e]
         if chrome_spans and (inside(chrome_spans, chrome_starts, s) or link_list_item(raw)):
             clauses.append(Clause(s, e, raw, context(stack), "chrome"))
-            boilerplate = True
+            in_run = False  # page boilerplate is kept apart, never merged into a run
             continue
-        if is_chrome(raw):
+        if is_fragment(raw):
+            # Policy text all the same ("*   email address", "contact us at [x](mailto:x)"): scored
+            # like any clause; consecutive fragments of one list make one clause.
             prev = clauses[-1] if clauses else None
-            if prev and prev.kind == "chrome" and not boilerplate and e - prev.start <= 1500:
-                clauses[-1] = Clause(prev.start, e, text[prev.start : e], prev.heading, "chrome")
+            if prev and in_run and e - prev.start <= 1500:
+                clauses[-1] = Clause(prev.start, e, text[prev.start : e], prev.heading, "clause")
             else:
-                clauses.append(Clause(s, e, raw, context(stack), "chrome"))
-            boilerplate = False
+                clauses.append(Clause(s, e, raw, context(stack), "clause"))
+            in_run = True
             continue
-        boilerplate = False
+        in_run = False
         style = heading_style(raw, whole)
         if style:
             level = heading_rank(style)

@@ -69,12 +69,19 @@ def test_chinese_punctuation_and_markers():
     assert "We may transfer it with consent；" in texts
 
 
-def test_markdown_chrome_is_its_own_segment():
+def test_markdown_link_lists_and_short_items_are_one_scored_clause_per_run():
     text = "* [Home](//a.com/)  * [Cart](//a.com/cart)  * [Help](//a.com/help)\n**A. COOKIES**  We use cookies."
     clauses = segment(text)
-    assert clauses[0].kind == "chrome" and "Help" in clauses[0].text
+    # Only HTML site furniture is chrome: in text and markdown a link line is policy text the model reads.
+    assert clauses[0].kind == "clause" and "Home" in clauses[0].text and "Help" in clauses[0].text
     assert clauses[1].kind == "heading" and clauses[1].text == "**A. COOKIES**"
     assert clauses[2].text == "We use cookies." and clauses[2].heading == "A. COOKIES"
+    items = segment("We collect:\n\n*   your name\n*   email address\n*   IP address\n\nWe keep it.")
+    assert [(c.kind, c.text) for c in items] == [
+        ("clause", "We collect:"),
+        ("clause", "*   your name\n*   email address\n*   IP address"),
+        ("clause", "We keep it."),
+    ]
 
 
 def test_html_offsets_point_into_the_original_markup():
