@@ -85,8 +85,8 @@ def segment(text: str, fmt: str | None = None, stop: Callable[[], bool] | None =
         if is_fragment(raw):
             # Policy text all the same ("*   email address", "contact us at [x](mailto:x)"): scored
             # like any clause; consecutive fragments of one list make one clause.
-            prev = clauses[-1] if clauses else None
-            if prev and in_run and e - prev.start <= 1500:
+            if in_run and e - clauses[-1].start <= 1500:
+                prev = clauses[-1]
                 clauses[-1] = Clause(prev.start, e, text[prev.start : e], prev.heading, "clause")
             else:
                 clauses.append(Clause(s, e, raw, context(stack), "clause"))
