@@ -65,7 +65,7 @@ class CachedScores:
 
 def history_rows(git_dir: Path, path: str, model, max_versions: int | None = None, warn=None) -> list[dict]:
     """One row per version of `path`: clauses, coverage per label, and per label changes since the last one."""
-    from clausewise.analysis import read_policy
+    from clausewise.analysis import read_policy, scoring_inputs
     from clausewise.compare import compare
 
     score, out, prev = CachedScores(model), [], None
@@ -75,7 +75,7 @@ def history_rows(git_dir: Path, path: str, model, max_versions: int | None = Non
         except ValueError as exc:  # an empty or broken version is reported and skipped, not fatal
             (warn or print)(f"skipped: {exc}")
             continue
-        rows = score(*policy.model_inputs(model.info.context))
+        rows = score(*scoring_inputs(policy, model.info))
         now = compare(prev[0], policy, prev[1], rows, model) if prev else compare(policy, policy, rows, rows, model)
         row = {"path": path, "date": date, "commit": commit, "clauses": len(policy.scored_indices)}
         for s in ("added", "removed", "reworded"):

@@ -191,7 +191,9 @@ def segment_batch(batch: pa.Table, max_chars: int = documents.MAX_POLICY_CHARS) 
                     error = f"too long: {found:,} characters of policy text, the limit is {max_chars:,}"
                 else:
                     fmt, language = policy.format, policy.language
-                    clauses = json.dumps([[c.start, c.end, c.text, c.heading, c.kind] for c in policy.clauses])
+                    clauses = json.dumps(
+                        [[c.start, c.end, c.text, c.heading, c.kind, c.paragraph] for c in policy.clauses]
+                    )
             except Exception as exc:  # one odd document must not stop a corpus
                 error = f"segmentation failed: {type(exc).__name__}: {exc}"
         out.append(
@@ -243,7 +245,7 @@ class Scorer:
         self.model = load_bundle(bundle_ref, device, threads)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        from clausewise.analysis import Policy, label_policy, score_policy
+        from clausewise.analysis import Policy, label_policy, score_policy, scoring_inputs
         from clausewise.segment import Clause
         from clausewise.settings import SCORE_BATCH
 
@@ -252,10 +254,8 @@ class Scorer:
             analysis, error = None, row["error"]
             if error is None:
                 try:
-                    policy = Policy(
-                        row["format"], [Clause(s, e, t, h, k) for s, e, t, h, k in json.loads(row["clauses"])]
-                    )
-                    texts, contexts = policy.model_inputs(self.model.info.context)
+                    policy = Policy(row["format"], [Clause(*c) for c in json.loads(row["clauses"])])
+                    texts, contexts = scoring_inputs(policy, self.model.info)
                     score = lambda t, c: self.model.scores(t, c, batch_size=SCORE_BATCH)  # noqa: E731
                     rows = score_policy(score, texts, contexts) if texts else []
                     analysis = json.dumps(label_policy(policy, rows, self.model))

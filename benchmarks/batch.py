@@ -61,7 +61,7 @@ def build_corpus(n: int, folder: Path) -> Path:
 
 def in_process(corpus: Path, tag: str) -> tuple[int, float, float]:
     """(clauses, seconds, peak MiB) of the plain loop: one model, one thread, no Ray."""
-    from clausewise.analysis import label_policy, read_policy
+    from clausewise.analysis import label_policy, read_policy, scoring_inputs
     from clausewise.model import ClauseModel
     from clausewise.settings import SCORE_BATCH
 
@@ -72,7 +72,7 @@ def in_process(corpus: Path, tag: str) -> tuple[int, float, float]:
         clauses = 0
         for text in texts:
             policy = read_policy(text)
-            inputs = policy.model_inputs(model.info.context)
+            inputs = scoring_inputs(policy, model.info)
             rows = model.scores(*inputs, batch_size=SCORE_BATCH) if inputs[0] else []
             clauses += len(label_policy(policy, rows, model)["clauses"])
         seconds = time.perf_counter() - start

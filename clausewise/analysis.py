@@ -1,18 +1,23 @@
 """A whole policy analysed: its clauses labelled, and which topics it covers. Shared by /analyze and batch.
 
 policy = read_policy(text)                         # format and clauses (chrome marked, never scored)
-rows = model.scores(*policy.model_inputs(model.info.context))  # a row per scored clause, however batched
+rows = model.scores(*scoring_inputs(policy, model.info))  # scored clauses, then paragraphs (context stack)
 result = label_policy(policy, rows, model)         # {"clauses": [...], "coverage": [...], "missing": [...]}
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol, TypedDict
 
+import numpy as np
+
 from clausewise.context import lead_ins
+from clausewise.context_scores import ContextStack, Layout, paragraph_inputs
 from clausewise.language import language_of
+from clausewise.model_dir import ModelInfo
 from clausewise.segment import Clause, detect_format, segment
 from clausewise.settings import CALL_ITEMS  # how /analyze and batch split a policy into model calls
 from clausewise.text import plain_text
@@ -40,11 +45,12 @@ def score_policy(
 
 
 class Labeller(Protocol):
-    """What label_policy needs of a model: label names and the per-label choice."""
+    """What label_policy needs of a model: label names, its info (context stack) and the per-label choice."""
 
     labels: list[str]
+    info: ModelInfo
 
-    def chosen(self, row, threshold: float | None = None) -> list[tuple[str, float]]: ...
+    def chosen(self, row, threshold: float | Sequence[float] | None = None) -> list[tuple[str, float]]: ...
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,35 @@ class Policy:
             leads = lead_ins([x.text for x in c], [x.heading for x in c], [x.kind for x in c])
             return texts, [leads[i] for i in scored]
         return texts, [self.clauses[i].heading for i in scored]
+
+    @cached_property
+    def layout(self) -> Layout:
+        """Headings, lead-ins and paragraphs of the scored clauses (what the context stack reads)."""
+        c = [self.clauses[i] for i in self.scored_indices]
+        return Layout.of([x.text for x in c], [x.heading for x in c], [x.kind for x in c], [x.paragraph for x in c])
+
+
+def scoring_inputs(policy: Policy, info: ModelInfo) -> tuple[list[str], list[str | None]]:
+    """(texts, contexts) the model scores for a policy: its scored clauses, then, for a model with a
+    context stack, its paragraphs of several clauses read whole."""
+    texts, contexts = policy.model_inputs(info.context)
+    if ContextStack.of(info) is None:
+        return texts, contexts
+    more, more_contexts = paragraph_inputs(texts, contexts, policy.layout)
+    return texts + more, contexts + more_contexts
+
+
+def in_context(policy: Policy, rows, info: ModelInfo) -> tuple[np.ndarray, list[float] | None]:
+    """(a row per scored clause, the thresholds to choose with; None: the model's own) from the rows of
+    scoring_inputs: the context stack's probabilities when the model has one, else the clause rows."""
+    n = len(policy.scored_indices)
+    stack = ContextStack.of(info)
+    expected = n + (len(policy.layout.joined) if stack is not None else 0)
+    if len(rows) != expected:
+        raise ValueError(f"{len(rows)} score rows for {expected} inputs: score scoring_inputs(policy, model.info)")
+    if stack is None or not n:
+        return np.asarray(rows, dtype=float).reshape(n, len(info.labels)), None
+    return stack.apply(np.asarray(rows[:n]), np.asarray(rows[n:]), policy.layout), stack.thresholds
 
 
 def read_policy(text: str, stop: Callable[[], bool] | None = None) -> Policy:
@@ -127,14 +162,16 @@ class PolicyLabels(TypedDict):
 
 
 def label_policy(policy: Policy, rows, model: Labeller) -> PolicyLabels:
-    """Clauses with labels and scores (chrome: no labels, no scores), coverage per label, missing topics."""
+    """Clauses with labels and scores (chrome: no labels, no scores), coverage per label, missing topics;
+    `rows` are the model's scores of scoring_inputs(policy, model.info), read in context here."""
     names = list(model.labels)
-    row_of = dict(zip(policy.scored_indices, rows))
+    context_rows, cut = in_context(policy, rows, model.info)
+    row_of = dict(zip(policy.scored_indices, context_rows))
     clauses: list[LabelledClause] = []
     for i, c in enumerate(policy.clauses):
         row = row_of.get(i)
         scores = {n: float(s) for n, s in zip(names, row)} if row is not None else {}
-        labels = model.chosen(row) if row is not None else []
+        labels = model.chosen(row, cut) if row is not None else []
         clauses.append(
             {
                 "index": i,

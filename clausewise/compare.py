@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clausewise.align import align, unmarked
-from clausewise.analysis import Labeller, Policy, read_policy, score_policy
+from clausewise.analysis import Labeller, Policy, in_context, read_policy, score_policy, scoring_inputs
 
 if TYPE_CHECKING:
     from clausewise.model_dir import ModelInfo
@@ -67,13 +67,14 @@ def _label_summary(name: str, pairs: list[dict]) -> dict:
 
 
 def compare(old_policy: Policy, new_policy: Policy, old_rows, new_rows, model: Labeller) -> dict:
-    """Align the scored clauses of two versions, label both sides, and summarise per topic (JSON-ready)."""
+    """Align the scored clauses of two versions, label both sides, and summarise per topic (JSON-ready);
+    each side's rows score scoring_inputs(policy, model.info)."""
     order = {n: k for k, n in enumerate(model.labels)}
-    old_labels = [[n for n, _ in model.chosen(r)] for r in old_rows]
-    new_labels = [[n for n, _ in model.chosen(r)] for r in new_rows]
+    old_rows, old_cut = in_context(old_policy, old_rows, model.info)
+    new_rows, new_cut = in_context(new_policy, new_rows, model.info)
+    old_labels = [[n for n, _ in model.chosen(r, old_cut)] for r in old_rows]
+    new_labels = [[n for n, _ in model.chosen(r, new_cut)] for r in new_rows]
     (old_texts, old_headings), (new_texts, new_headings) = old_policy.model_inputs(), new_policy.model_inputs()
-    if len(old_labels) != len(old_texts) or len(new_labels) != len(new_texts):
-        raise ValueError("one score row per scored clause is needed on each side; score Policy.model_inputs()")
     pairs = []
     for p in align(old_texts, new_texts, old_headings, new_headings):
         was = set(old_labels[p.old]) if p.old is not None else set()
@@ -148,8 +149,8 @@ def compare_texts(
 ) -> dict:
     """Read, score (each distinct clause of both versions once) and compare two versions of a policy."""
     old_policy, new_policy = read_policy(old_text), read_policy(new_text)
-    old_texts, old_contexts = old_policy.model_inputs(model.info.context)
-    new_texts, new_contexts = new_policy.model_inputs(model.info.context)
+    old_texts, old_contexts = scoring_inputs(old_policy, model.info)
+    new_texts, new_contexts = scoring_inputs(new_policy, model.info)
     texts, contexts = old_texts + new_texts, old_contexts + new_contexts
     rows = score_policy(score or model.scores, texts, contexts) if texts else []
     return compare_scored(old_policy, new_policy, rows, model)
@@ -157,6 +158,6 @@ def compare_texts(
 
 def compare_scored(old_policy: Policy, new_policy: Policy, rows: list, model: Labeller) -> dict:
     """`compare` plus each side's format, from one list of rows: old's model inputs, then new's."""
-    split = len(old_policy.model_inputs()[0])
+    split = len(scoring_inputs(old_policy, model.info)[0])
     result = compare(old_policy, new_policy, rows[:split], rows[split:], model)
     return {**result, "format": {"old": old_policy.format, "new": new_policy.format}}

@@ -19,24 +19,34 @@ def is_list_item(text: str) -> bool:
     return bool(_ITEM.match(text))
 
 
-def lead_ins(texts: Sequence[str], headings: Sequence[str | None], kinds: Sequence[str | None]) -> list[str | None]:
-    """For each clause of one document in order: its lead-in, or None.
+def lead_in_indices(
+    texts: Sequence[str], headings: Sequence[str | None], kinds: Sequence[str | None]
+) -> list[int | None]:
+    """For each clause of one document in order: the index of its lead-in, or None.
 
     A clause after one ending in ":" has that clause as lead-in; a list item has the nearest clause
     before its run of items under the same heading. Headings never serve as lead-ins."""
-    out: list[str | None] = []
+    out: list[int | None] = []
     for i, text in enumerate(texts):
         lead = None
         if i and kinds[i - 1] != "heading" and texts[i - 1].rstrip().endswith(":"):
-            lead = texts[i - 1]
+            lead = i - 1
         elif is_list_item(text):
             j = i - 1
             while j >= 0 and headings[j] == headings[i] and is_list_item(texts[j]):
                 j -= 1
             if j >= 0 and headings[j] == headings[i] and kinds[j] != "heading":
-                lead = texts[j]
-        out.append(" ".join(lead.split()[-LEAD_IN_WORDS:]) if lead is not None else None)
+                lead = j
+        out.append(lead)
     return out
+
+
+def lead_ins(texts: Sequence[str], headings: Sequence[str | None], kinds: Sequence[str | None]) -> list[str | None]:
+    """For each clause of one document in order: its lead-in's last LEAD_IN_WORDS words, or None."""
+    return [
+        " ".join(texts[j].split()[-LEAD_IN_WORDS:]) if j is not None else None
+        for j in lead_in_indices(texts, headings, kinds)
+    ]
 
 
 def lead_ins_by_document(

@@ -8,6 +8,7 @@ m.predict(["We use cookies."])         # [{"cookies_tracking": 0.97}] above per-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -131,9 +132,15 @@ class ClauseModel:
             out[idx] = torch.sigmoid(self.model(**enc).float()).cpu().numpy()
         return out
 
-    def chosen(self, row, threshold: float | None = None) -> list[tuple[str, float]]:
-        """(label, score) at or above the threshold (per-label tuned by default), highest score first."""
-        cut = [threshold] * len(self.labels) if threshold is not None else self.info.thresholds
+    def chosen(self, row, threshold: float | Sequence[float] | None = None) -> list[tuple[str, float]]:
+        """(label, score) at or above the threshold: one for every label, one per label, or by default
+        the tuned per-label ones; highest score first."""
+        if threshold is None:
+            cut = list(self.info.thresholds)
+        elif isinstance(threshold, (int, float)):
+            cut = [float(threshold)] * len(self.labels)
+        else:
+            cut = list(threshold)
         picked = [(n, float(s)) for n, s, c in zip(self.labels, row, cut) if s >= c]
         return sorted(picked, key=lambda x: -x[1])
 

@@ -31,10 +31,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
-from clausewise.analysis import distinct_inputs, label_policy, read_policy
+from clausewise.analysis import distinct_inputs, label_policy, read_policy, scoring_inputs
 from clausewise.bentoml_private import swagger_page
+from clausewise.context_scores import ContextStack
 from clausewise.language import MODEL_LANGUAGE, detect, english_warning, warm_up
-from clausewise.model_dir import FINE_TUNED
+from clausewise.model_dir import FINE_TUNED, ModelInfo
 from clausewise.segment import SegmentationStopped, rough_text_chars
 from clausewise.settings import (
     CALL_ITEMS,
@@ -136,6 +137,14 @@ labels_app = Starlette(
 )
 
 
+def context_summary(info: ModelInfo) -> dict | None:
+    """What GET /labels says of the model's context stack: what it was fitted on, the thresholds /analyze uses."""
+    stack = ContextStack.of(info)
+    if stack is None:
+        return None
+    return {"fitted_on": stack.fitted_on, "analyze_thresholds": dict(zip(info.labels, stack.thresholds))}
+
+
 def load_served(tag: str) -> Served:
     """Load a stored model for serving (the int8 ONNX export on CPU), with what GET /labels says of it."""
     from clausewise.model import ClauseModel
@@ -148,6 +157,7 @@ def load_served(tag: str) -> Served:
         "kind": model.info.extra.get("kind", FINE_TUNED),
         "labels": meta["taxonomy"],
         "thresholds": dict(zip(model.labels, model.info.thresholds)),
+        "context_stack": context_summary(model.info),
         "heldout": meta.get("heldout_metrics") or {},
     }
     return Served(
@@ -228,7 +238,7 @@ class Clausewise:
         """Segment a whole policy (plain text, markdown or HTML page) and label every clause; chrome gets no labels."""
         served = self.swap.current
         policy = await self._checked(text)
-        texts, contexts = policy.model_inputs(served.model.info.context)
+        texts, contexts = scoring_inputs(policy, served.model.info)
         pairs, index = distinct_inputs(texts, contexts)
         if len(pairs) > MAX_ANALYZE_CLAUSES:
             raise bentoml.exceptions.InvalidArgument(
@@ -258,8 +268,8 @@ class Clausewise:
         """Two versions aligned clause by clause (unchanged, reworded, added, removed), and what changed per topic."""
         served = self.swap.current
         old_policy, new_policy = await self._checked(old, "old"), await self._checked(new, "new")
-        old_texts, old_contexts = old_policy.model_inputs(served.model.info.context)
-        new_texts, new_contexts = new_policy.model_inputs(served.model.info.context)
+        old_texts, old_contexts = scoring_inputs(old_policy, served.model.info)
+        new_texts, new_contexts = scoring_inputs(new_policy, served.model.info)
         pairs, index = distinct_inputs(old_texts + new_texts, old_contexts + new_contexts)
         if len(pairs) > MAX_ANALYZE_CLAUSES:
             raise bentoml.exceptions.InvalidArgument(too_many_clauses(len(pairs)))

@@ -96,6 +96,13 @@ class TrainConfig:
             "help": "tune thresholds on whole real-policy training documents ('real', when at least five are in the data) or on random clauses ('clauses')"
         },
     )
+    context_stack: bool = field(
+        default=True,
+        metadata={
+            "help": "fit the context stack (a clause read with its neighbours, heading, lead-in and paragraph; "
+            "clausewise/context_scores.py) on the validation documents when they are whole documents"
+        },
+    )
     seed: int = field(default=13, metadata={"help": "random seed for splits, init and shuffling"})
     threads: int = field(default=0, metadata={"help": "torch CPU threads; 0 = all cores"})
     device: str = field(default="auto", metadata={"help": "auto, cpu or cuda"})

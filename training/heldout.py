@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from clausewise.context_scores import ContextStack
 from clausewise.model import ClauseModel
 from clausewise.taxonomy import Taxonomy
-from training.data import LABELS_DIR, LabelRecord, heldout_dirs, load_records, record_contexts
+from training.context_fit import scores_in_context
+from training.data import LABELS_DIR, LabelRecord, heldout_dirs, load_records
 from training.metrics import multi_hot, report
 from training.paragraphs import paragraphs
 
@@ -64,17 +66,19 @@ def _inside(r: LabelRecord, paragraph: LabelRecord) -> bool:
 def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[LabelRecord] | None = None) -> dict:
     """Held-out figures of a model: clause, paragraph (classify and analyze paths) and coverage.
 
-    `threshold_variants` gives the clause and paragraph macro-F1 under each set of thresholds the model
-    carries (tuned once, bagged) and under 0.5, scored on the same predictions.
+    Clauses are read in context when the model has a context stack (`without_context`: the same model
+    without it). `threshold_variants` gives the clause model's macro-F1 (no context stack) under each set
+    of thresholds it carries (tuned once, bagged) and under 0.5, scored on the same predictions.
     """
     names = taxonomy.names
     if tuple(model.labels) != names:
         raise ValueError(f"the model's labels {model.labels} are not the taxonomy's {list(names)}")
     records = records if records is not None else heldout_records(taxonomy, "real")
-    # As /analyze does: page chrome is not scored and gets no labels.
-    scored = np.array([r.kind != "chrome" for r in records])
-    contexts = record_contexts(records, model.info.context)
-    clause_scores = model.scores([r.text for r in records], contexts) * scored[:, None]
+    # As /analyze does: page chrome is not scored and gets no labels; clauses are read in their
+    # document's context when the model has a context stack (clausewise.context_scores).
+    clause_scores, clause_cut = scores_in_context(model, records)
+    has_stack = ContextStack.of(model.info) is not None
+    plain_scores = scores_in_context(model, records, context=False)[0] if has_stack else clause_scores
     y = multi_hot([r.labels for r in records], names)
     paras = paragraphs(records, names)
     by_doc: dict[str, list[int]] = {}
@@ -87,8 +91,9 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
     docs = sorted(by_doc)
     y_doc = np.stack([y[by_doc[d]].max(0) for d in docs])
 
-    def figures(cut: np.ndarray) -> dict:
-        clause_pred = (clause_scores >= cut).astype(np.float32)
+    def figures(cut: np.ndarray, rows: np.ndarray, rows_cut: np.ndarray) -> dict:
+        """Figures with `cut` for paragraphs sent whole and the clause rows `rows` chosen at `rows_cut`."""
+        clause_pred = (rows >= rows_cut).astype(np.float32)
         pred_doc = np.stack([clause_pred[by_doc[d]].max(0) for d in docs])
         return {
             "clauses": _summary(y, clause_pred, names),
@@ -103,22 +108,28 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
             },
         }
 
-    out = figures(np.asarray(model.info.thresholds))
+    own = np.asarray(model.info.thresholds)
+    out = figures(own, clause_scores, clause_cut)
+    if has_stack:  # the same model without its context stack: what the stack adds
+        plain = figures(own, plain_scores, own)
+        out["without_context"] = {k: plain[k]["macro_f1"] for k in ("clauses", "paragraphs_analyze")}
+        out["without_context"]["coverage"] = plain["coverage"]["accuracy"]
     # How clause labels become "the policy covers this topic": one labelled clause (what /analyze does)
     # or at least two.
-    clause_pred = clause_scores >= np.asarray(model.info.thresholds)
+    clause_pred = clause_scores >= clause_cut
     two = np.stack([clause_pred[by_doc[d]].sum(0) >= 2 for d in docs])
     out["coverage_rules"] = {
         "one clause": out["coverage"]["accuracy"],
         "two clauses": round(float((y_doc == two).mean()), 4),
     }
+    # The clause model's own threshold sets (context stack not applied), scored on the same predictions.
     variants = {"0.5": np.full(len(names), 0.5)}
     for key in ("thresholds_once", "thresholds_bagged"):
         if key in model.info.extra:
             variants[key.split("_")[1]] = np.asarray(model.info.extra[key])
     out["threshold_variants"] = {}
     for name, cut in variants.items():
-        f = figures(cut)
+        f = figures(cut, plain_scores, cut)
         out["threshold_variants"][name] = {
             k: f[k]["macro_f1"] for k in ("clauses", "paragraphs_classify", "paragraphs_analyze")
         }

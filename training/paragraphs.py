@@ -9,14 +9,14 @@ what a 60-150-word mixture of topics looks like. A paragraph's labels are the un
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+from clausewise.segment import detect_format
+from clausewise.segment.paragraphs import starts_paragraph
 from training.data import LABELS_DIR, LabelRecord
 
-BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
 @cache
@@ -46,15 +46,17 @@ def _by_doc(records: list[LabelRecord]) -> dict[str, list[LabelRecord]]:
 
 
 def paragraphs(records: list[LabelRecord], labels_order: tuple[str, ...] | None = None) -> list[LabelRecord]:
-    """Each blank-line block of each document as one record (its clauses joined, labels united)."""
+    """Each paragraph of each document (clausewise.segment.paragraphs: blank-line blocks, HTML blocks) as one
+    record, its clauses joined and labels united."""
     out: list[LabelRecord] = []
     for doc, rs in _by_doc(records).items():
         text = source_text(doc)
         if text is None:
             continue
+        fmt = detect_format(text)
         group: list[LabelRecord] = [rs[0]]
         for prev, r in zip(rs, rs[1:]):
-            if BLANK_LINE.search(text[prev.end : r.start]):
+            if starts_paragraph(text[prev.end : r.start], fmt):
                 out.append(_joined(group, text, labels_order))
                 group = []
             group.append(r)

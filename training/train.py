@@ -5,7 +5,8 @@
 
 Recipe: mean pooling over tokens, BCE with pos_weight = sqrt(neg/pos), a 10x learning rate on the
 new head, linear warm-up/decay, gradient clipping, per-label thresholds tuned on a validation split
-of the training clauses (training.splits; never on evaluation documents).
+of the training clauses (training.splits; never on evaluation documents), and, when those are whole
+real documents, the context stack fitted on them (training.context_fit).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from datasets import Dataset
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, get_linear_schedule_with_warmup, set_seed
 
+from clausewise.context_scores import INFO_KEY
 from clausewise.model import ClauseModel
 from clausewise.model_dir import FINE_TUNED, ModelInfo
 from clausewise.network import ClauseClassifier, base_model_path, model_input, pick_device, tokenize_pairs
 from clausewise.taxonomy import Taxonomy
 from training.checkpoint import Checkpointer, TrainingStopped
 from training.config import TrainConfig
+from training.context_fit import fit_context_stack
 from training.data import LabelRecord, record_contexts
 from training.metrics import bagged_thresholds, multi_hot, tune_thresholds
 from training.splits import training_and_tuning
@@ -126,6 +129,12 @@ def tune_into(info: ModelInfo, y_val: np.ndarray, scores: np.ndarray, config: Tr
     info.extra["thresholds_once"] = [float(t) for t in once]
     info.extra["thresholds_bagged"] = [float(t) for t in bagged]
     info.thresholds = info.extra["thresholds_bagged" if config.threshold_bags else "thresholds_once"]
+
+
+def whole_documents(train: list[LabelRecord], val: list[LabelRecord], at_least: int = 5) -> bool:
+    """Whether the validation records are whole documents (none shared with training), at least `at_least`."""
+    docs = {r.doc for r in val}
+    return len(docs) >= at_least and not docs & {r.doc for r in train}
 
 
 def fit(
@@ -255,5 +264,8 @@ def fit(
         contexts = record_contexts(val_records, info.context)
         scores = result.predictor(config.device).scores([r.text for r in val_records], contexts)
         tune_into(info, multi_hot([r.labels for r in val_records], names), scores, config)
+        if config.context_stack and whole_documents(train_records, val_records):
+            stack = fit_context_stack(result.predictor(config.device), val_records, config.seed)
+            info.extra[INFO_KEY] = stack.to_dict()
     result.seconds = time.time() - started
     return result

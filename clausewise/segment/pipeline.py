@@ -8,7 +8,7 @@ styles and context from clausewise.segment.headings.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from clausewise.segment.headings import clean_heading, context, heading_rank, heading_style
 from clausewise.segment.html import detect_format, html_blocks, link_list_item
@@ -20,6 +20,7 @@ from clausewise.segment.markdown import (
     join_bare_markers,
     line_regions,
 )
+from clausewise.segment.paragraphs import paragraph_ids
 from clausewise.segment.sentences import sentences, split_semicolon_list
 from clausewise.segment.spans import Span, inside
 
@@ -37,6 +38,7 @@ class Clause:
     text: str
     heading: str | None = None
     kind: str = "clause"  # "clause", "heading" or "chrome" (HTML site furniture, never scored)
+    paragraph: int = -1  # the paragraph it lies in (clausewise.segment.paragraphs); -1: unknown, alone
 
 
 def segment(text: str, fmt: str | None = None, stop: Callable[[], bool] | None = None) -> list[Clause]:
@@ -100,4 +102,5 @@ def segment(text: str, fmt: str | None = None, stop: Callable[[], bool] | None =
             clauses.append(Clause(s, e, raw, context(stack[:-1]), "heading"))
         else:
             clauses.append(Clause(s, e, raw, context(stack), "clause"))
-    return clauses
+    ids = paragraph_ids(text, [(c.start, c.end) for c in clauses], fmt)
+    return [replace(c, paragraph=p) for c, p in zip(clauses, ids)]

@@ -1,17 +1,51 @@
 """A whole policy analysed: chrome is never scored, labels follow the model's thresholds, coverage adds up."""
 
 import numpy as np
+import pytest
 
-from clausewise.analysis import label_policy, read_policy
+from clausewise.analysis import in_context, label_policy, read_policy, scoring_inputs
+from clausewise.context_scores import INFO_KEY, ContextStack
+from clausewise.model_dir import ModelInfo
 
 
 class FixedModel:
     """Scores every clause the same: data_collection high, the rest low."""
 
     labels = ["data_collection", "cookies_tracking"]
+    info = ModelInfo(labels, [0.5, 0.5])
 
     def chosen(self, row, threshold=None):
-        return sorted(((n, float(s)) for n, s in zip(self.labels, row) if s >= 0.5), key=lambda x: -x[1])
+        cut = [0.5] * 2 if threshold is None else threshold
+        return sorted(((n, float(s)) for n, s, c in zip(self.labels, row, cut) if s >= c), key=lambda x: -x[1])
+
+
+class StackedModel(FixedModel):
+    """A context stack that reads only each clause's paragraph, with thresholds of its own."""
+
+    stack = ContextStack(weights=[[0, 0, 0, 0, 0, 1]] * 2, bias=[0, 0], thresholds=[0.6, 0.6])
+    info = ModelInfo(FixedModel.labels, [0.5, 0.5], extra={INFO_KEY: stack.to_dict()})
+
+
+POLICY = "## Data\n\nWe collect:\n\n- your name\n- your address\n\nCookies help us.\n"
+
+
+def test_a_model_with_a_context_stack_also_scores_paragraphs_and_labels_clauses_in_context():
+    policy = read_policy(POLICY)
+    clauses, _ = scoring_inputs(policy, FixedModel.info)
+    texts, contexts = scoring_inputs(policy, StackedModel.info)
+    assert texts == clauses + ["- your name - your address"] and len(contexts) == len(texts)
+    # clause rows: the list items alone score low on data_collection; their paragraph read whole scores high
+    rows = [[0.1, 0.1], [0.9, 0.1], [0.3, 0.1], [0.3, 0.1], [0.1, 0.9], [0.95, 0.05]]
+    assert len(rows) == len(texts) == len(clauses) + 1
+    result = label_policy(policy, rows, StackedModel())
+    labelled = {c["text"]: [x["label"] for x in c["labels"]] for c in result["clauses"]}
+    assert labelled["- your name"] == labelled["- your address"] == ["data_collection"]  # paragraph: 0.95 >= 0.6
+    assert labelled["Cookies help us."] == ["cookies_tracking"]
+    assert labelled["We collect:"] == ["data_collection"] and labelled["## Data"] == []
+    _, cut = in_context(policy, rows, StackedModel.info)
+    assert cut == [0.6, 0.6]
+    with pytest.raises(ValueError, match="scoring_inputs"):
+        in_context(policy, rows[:-1], StackedModel.info)  # the paragraph row is missing
 
 
 def test_chrome_is_not_scored_and_coverage_counts_labelled_clauses():
