@@ -1,7 +1,7 @@
 """Paragraph-level examples built from labelled clauses: for training, and for scoring the held-out set.
 
     windows = section_windows(records)        # consecutive clauses of one section joined, labels united
-    blocks = paragraphs(records)              # the document's own paragraphs (blank-line blocks)
+    blocks = paragraphs(records)              # the document's own paragraphs (clausewise.segment.paragraphs)
 
 Users paste paragraphs into /classify; the model trains on sentences, so paragraph examples teach it
 what a 60-150-word mixture of topics looks like. A paragraph's labels are the union of its clauses'.
@@ -16,7 +16,6 @@ from pathlib import Path
 from clausewise.segment import detect_format
 from clausewise.segment.paragraphs import starts_paragraph
 from training.data import LABELS_DIR, LabelRecord
-
 
 
 @cache
