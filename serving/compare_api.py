@@ -33,6 +33,6 @@ def too_many_clauses(found: int) -> str:
 
 
 def compared(old: Policy, new: Policy, rows: list, model: Labeller) -> dict:
-    """The /compare answer but the model tag: `rows` score old's model inputs, then new's, in order."""
+    """The /compare answer but the model tag: `rows` score old's scoring_inputs, then new's, in order."""
     result = compare_scored(old, new, rows, model)
     return {**result, "summary_lines": summary_lines(result)}

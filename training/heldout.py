@@ -143,9 +143,16 @@ def summary_lines(by_set: dict[str, dict]) -> list[str]:
 
 
 def summary_line(m: dict, name: str = "") -> str:
-    """One line of the four headline figures."""
+    """One line of the four headline figures (and, for a model with a context stack, the same without it)."""
+    plain = m.get("without_context")
     return (
         f"{name + ' ' if name else ''}held-out macro-F1: clauses {m['clauses']['macro_f1']:.3f}, paragraphs (classify) "
         f"{m['paragraphs_classify']['macro_f1']:.3f}, paragraphs (analyze) {m['paragraphs_analyze']['macro_f1']:.3f}; "
         f"coverage accuracy {m['coverage']['accuracy']:.3f} over {m['coverage']['documents']} documents"
+        + (
+            f" (without the context stack: clauses {plain['clauses']:.3f}, paragraphs (analyze) "
+            f"{plain['paragraphs_analyze']:.3f}, coverage {plain['coverage']:.3f})"
+            if plain
+            else ""
+        )
     )

@@ -6,7 +6,7 @@ from clausewise.analysis import in_context, read_policy, scoring_inputs
 from clausewise.context_scores import FEATURES, INFO_KEY
 from tests.utils import tiny_config, toy_records
 from training.context_fit import document_layouts, fit_context_stack, scores_in_context
-from training.heldout import evaluate_heldout, heldout_records
+from training.heldout import evaluate_heldout, heldout_records, summary_line
 from training.paragraphs import source_text
 from training.train import fit, whole_documents
 
@@ -41,6 +41,7 @@ def test_a_fitted_stack_is_what_analyze_applies_and_the_gate_reports_it_beside_t
 
     figures = evaluate_heldout(model, taxonomy, held)
     assert set(figures["without_context"]) == {"clauses", "paragraphs_analyze", "coverage"}
+    assert "without the context stack: clauses" in summary_line(figures)
     del model.info.extra[INFO_KEY]
     assert "without_context" not in evaluate_heldout(model, taxonomy, held)
 
