@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
 
 from clausewise.context_scores import FEATURES, ContextStack, Layout, features, paragraph_inputs
 from clausewise.model import ClauseModel
@@ -66,23 +67,35 @@ def _scored(
     return out
 
 
-def _fold_thresholds(x: np.ndarray, y: np.ndarray, docs: np.ndarray, seed: int) -> np.ndarray:
-    """Per-label thresholds tuned on out-of-fold probabilities, documents kept whole within a fold."""
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def _label_f1(y: np.ndarray, probs: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """Per-label F1 of `probs` chosen at `cut`."""
+    return f1_score(y, probs >= cut, average=None, zero_division=0)
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, docs: np.ndarray, seed: int) -> np.ndarray:
+    """Out-of-fold stack probabilities, documents kept whole within a fold."""
     fold = np.random.default_rng(seed).permutation(docs.max() + 1)[docs] % FOLDS
-    oof = 1 / (1 + np.exp(-x[:, :, 0]))  # a label that cannot be fitted keeps the clause's own score
+    oof = _sigmoid(x[:, :, 0])  # a label that cannot be fitted keeps the clause's own score
     for j in range(y.shape[1]):
         for k in range(FOLDS):
             train, test = fold != k, fold == k
             if test.any() and y[train, j].min() != y[train, j].max():
                 part = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(x[train, j], y[train, j])
                 oof[test, j] = part.predict_proba(x[test, j])[:, 1]
-    return tune_thresholds(y, oof)
+    return oof
 
 
 def fit_context_stack(model: ClauseModel, records: list[LabelRecord], seed: int = 13) -> ContextStack:
-    """Per-label logistic weights over FEATURES fitted on these whole documents; thresholds: the median
-    over REPEATS fold assignments of those tuned on out-of-fold probabilities (one assignment alone
-    moved held-out macro-F1 by up to 0.008)."""
+    """Per-label logistic weights over FEATURES fitted on these whole documents.
+
+    Thresholds: the median over REPEATS fold assignments of those tuned on out-of-fold probabilities
+    (one assignment alone moved held-out macro-F1 by up to 0.008). A label whose out-of-fold F1 does
+    not beat the clause's own score (threshold tuned on the same documents) keeps that score and
+    threshold: context does not help every topic."""
     names = tuple(model.labels)
     parts = _scored(model, records)
     x = np.concatenate([features(c, p, layout) for _, layout, c, p in parts])  # (n, labels, features)
@@ -90,17 +103,27 @@ def fit_context_stack(model: ClauseModel, records: list[LabelRecord], seed: int 
     docs = np.concatenate([[k] * len(idx) for k, (idx, *_) in enumerate(parts)]).astype(int)
     weights, bias = np.zeros((len(names), len(FEATURES))), np.zeros(len(names))
     for j in range(len(names)):
-        if y[:, j].min() == y[:, j].max():  # a label absent (or everywhere): keep the clause's own score
-            weights[j, 0] = 1.0
-            continue
-        fitted = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(x[:, j], y[:, j])
-        weights[j], bias[j] = fitted.coef_[0], fitted.intercept_[0]
-    thresholds = np.median([_fold_thresholds(x, y, docs, seed + r) for r in range(REPEATS)], axis=0)
+        if y[:, j].min() != y[:, j].max():  # a label absent (or everywhere) is not fitted
+            fitted = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(x[:, j], y[:, j])
+            weights[j], bias[j] = fitted.coef_[0], fitted.intercept_[0]
+    oofs = [_out_of_fold(x, y, docs, seed + r) for r in range(REPEATS)]
+    cuts = [tune_thresholds(y, oof) for oof in oofs]
+    thresholds = np.median(cuts, axis=0)
+    stack_f1 = np.mean([_label_f1(y, oof, cut) for oof, cut in zip(oofs, cuts)], axis=0)
+    own = _sigmoid(x[:, :, 0])
+    own_cut = tune_thresholds(y, own)
+    clause_only = (stack_f1 <= _label_f1(y, own, own_cut)) | (weights == 0).all(1)
+    weights[clause_only], bias[clause_only] = np.eye(len(FEATURES))[0], 0.0
+    thresholds[clause_only] = own_cut[clause_only]
     return ContextStack(
         weights=weights.round(6).tolist(),
         bias=bias.round(6).tolist(),
         thresholds=[round(float(t), 4) for t in thresholds],
-        fitted_on={"documents": len(parts), "clauses": len(y)},
+        fitted_on={
+            "documents": len(parts),
+            "clauses": len(y),
+            "clause_only": [n for n, keep in zip(names, clause_only) if keep],
+        },
     )
 
 

@@ -30,6 +30,12 @@ def test_a_fitted_stack_is_what_analyze_applies_and_the_gate_reports_it_beside_t
     assert np.asarray(stack.weights).shape == (len(taxonomy.names), len(FEATURES))
     assert len(stack.thresholds) == len(taxonomy.names) and stack.fitted_on["documents"] == 6
     assert stack == fit_context_stack(model, fitting, seed=1)  # seeded
+    only = stack.fitted_on["clause_only"]  # labels context did not help out of fold: the clause's own score
+    absent = {n for n in taxonomy.names if not any(n in r.labels for r in fitting)}
+    assert absent <= set(only)
+    for j, name in enumerate(taxonomy.names):
+        if name in only:
+            assert stack.weights[j] == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0] and stack.bias[j] == 0.0
 
     model.info.extra[INFO_KEY] = stack.to_dict()
     held = [r for r in real if r.doc.startswith("oth14")]
