@@ -26,15 +26,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from clausewise.analysis import label_policy, read_policy, scoring_inputs
-    from clausewise.context_scores import INFO_KEY
     from clausewise.model import ClauseModel
+    from clausewise.model_dir import CONTEXT_STACK
 
     stacked = ClauseModel.load(model_path(args.model))
-    if INFO_KEY not in stacked.info.extra:
+    if CONTEXT_STACK not in stacked.info.extra:
         raise SystemExit(f"{args.model} has no context stack: nothing to compare")
     plain = copy.copy(stacked)
     plain.info = copy.deepcopy(stacked.info)
-    del plain.info.extra[INFO_KEY]
+    del plain.info.extra[CONTEXT_STACK]
     policies = [read_policy(p.read_text(encoding="utf-8")) for p in sorted(DOCS.iterdir()) if p.is_file()]
     best = {"without": float("inf"), "with": float("inf")}
     inputs = {"without": 0, "with": 0}

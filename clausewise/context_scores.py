@@ -7,7 +7,7 @@ score with those of its neighbours, its heading, its lead-in and its paragraph r
 
 On real policies a clause's topic is often set around it ("We may share:" before "- your email").
 The weights are fitted on whole real validation documents after fine-tuning (training/context_fit.py)
-and stored in the model folder (ModelInfo.extra["context_stack"]); /analyze, batch and the held-out
+and stored in the model folder (ModelInfo.extra[CONTEXT_STACK]); /analyze, batch and the held-out
 gate apply them; /classify, which has no document, does not.
 """
 
@@ -19,10 +19,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from clausewise.context import lead_in_indices
-from clausewise.model_dir import ModelInfo
+from clausewise.model_dir import CONTEXT_STACK, ModelInfo
 
 FEATURES = ("clause", "previous", "next", "heading", "lead_in", "paragraph")
-INFO_KEY = "context_stack"  # where ModelInfo.extra keeps the fitted stack
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ class ContextStack:
     @classmethod
     def of(cls, info: ModelInfo) -> ContextStack | None:
         """The stack stored with a model, or None when it has none."""
-        stored = info.extra.get(INFO_KEY)
+        stored = info.extra.get(CONTEXT_STACK)
         return cls(**stored) if stored else None
 
     def to_dict(self) -> dict:

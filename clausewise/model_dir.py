@@ -5,7 +5,8 @@
     network = load_network(path)                        # the torch classifier (fp32)
 
 A folder holds the encoder (`save_pretrained`, safetensors, `id2label` in config.json), the tokenizer,
-`classifier.safetensors` (the head), `clausewise.json` (ModelInfo) and `model.int8.onnx`. The store
+`classifier.safetensors` (the head), `clausewise.json` (ModelInfo, with the context stack's weights
+in `extra`) and `model.int8.onnx`. The store
 keeps it under MODEL_NAME; thresholds live in clausewise.json only.
 """
 
@@ -24,6 +25,7 @@ from clausewise.settings import DEFAULT_TAG, MODEL_NAME  # noqa: F401 (re-export
 
 QUICK = "quick"  # ModelInfo.extra["kind"]: a linear head on the frozen base encoder (training/quick.py)
 FINE_TUNED = "fine-tuned"  # the whole network fine-tuned (training/train.py); folders without a kind are this
+CONTEXT_STACK = "context_stack"  # ModelInfo.extra key of the fitted context stack (clausewise.context_scores)
 HEAD_FILE = "classifier.safetensors"
 INFO_FILE = "clausewise.json"
 

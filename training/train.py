@@ -23,9 +23,8 @@ from datasets import Dataset
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, get_linear_schedule_with_warmup, set_seed
 
-from clausewise.context_scores import INFO_KEY
 from clausewise.model import ClauseModel
-from clausewise.model_dir import FINE_TUNED, ModelInfo
+from clausewise.model_dir import CONTEXT_STACK, FINE_TUNED, ModelInfo
 from clausewise.network import ClauseClassifier, base_model_path, model_input, pick_device, tokenize_pairs
 from clausewise.taxonomy import Taxonomy
 from training.checkpoint import Checkpointer, TrainingStopped
@@ -266,6 +265,6 @@ def fit(
         tune_into(info, multi_hot([r.labels for r in val_records], names), scores, config)
         if config.context_stack and whole_documents(train_records, val_records):
             stack = fit_context_stack(result.predictor(config.device), val_records, config.seed)
-            info.extra[INFO_KEY] = stack.to_dict()
+            info.extra[CONTEXT_STACK] = stack.to_dict()
     result.seconds = time.time() - started
     return result

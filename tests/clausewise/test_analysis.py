@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from clausewise.analysis import in_context, label_policy, read_policy, scoring_inputs
-from clausewise.context_scores import INFO_KEY, ContextStack
-from clausewise.model_dir import ModelInfo
+from clausewise.context_scores import ContextStack
+from clausewise.model_dir import CONTEXT_STACK, ModelInfo
 
 
 class FixedModel:
@@ -23,7 +23,7 @@ class StackedModel(FixedModel):
     """A context stack that reads only each clause's paragraph, with thresholds of its own."""
 
     stack = ContextStack(weights=[[0, 0, 0, 0, 0, 1]] * 2, bias=[0, 0], thresholds=[0.6, 0.6])
-    info = ModelInfo(FixedModel.labels, [0.5, 0.5], extra={INFO_KEY: stack.to_dict()})
+    info = ModelInfo(FixedModel.labels, [0.5, 0.5], extra={CONTEXT_STACK: stack.to_dict()})
 
 
 POLICY = "## Data\n\nWe collect:\n\n- your name\n- your address\n\nCookies help us.\n"

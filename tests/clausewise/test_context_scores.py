@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from clausewise.context_scores import FEATURES, INFO_KEY, ContextStack, Layout, features, paragraph_inputs
-from clausewise.model_dir import ModelInfo
+from clausewise.context_scores import FEATURES, ContextStack, Layout, features, paragraph_inputs
+from clausewise.model_dir import CONTEXT_STACK, ModelInfo
 
 TEXTS = ["Sharing", "We may share:", "- your email", "- your name", "That is all.", "Cookies", "We use cookies."]
 KINDS = ["heading", "clause", "clause", "clause", "clause", "heading", "clause"]
@@ -45,7 +45,7 @@ def test_a_stack_that_weighs_only_the_clause_returns_its_scores_and_round_trips_
     rows = np.random.default_rng(0).uniform(0.05, 0.95, (len(TEXTS), 2))
     stack = ContextStack(weights=[[1, 0, 0, 0, 0, 0]] * 2, bias=[0, 0], thresholds=[0.5, 0.4])
     assert np.allclose(stack.apply(rows, np.full((1, 2), 0.99), layout), rows, atol=1e-6)
-    info = ModelInfo(["a", "b"], [0.5, 0.5], extra={INFO_KEY: stack.to_dict()})
+    info = ModelInfo(["a", "b"], [0.5, 0.5], extra={CONTEXT_STACK: stack.to_dict()})
     assert ContextStack.of(info) == stack and ContextStack.of(ModelInfo(["a"], [0.5])) is None
     neighbours = ContextStack(weights=[[0, 1, 0, 0, 0, 0]] * 2, bias=[0, 0], thresholds=[0.5, 0.5])
     assert np.allclose(neighbours.apply(rows, np.full((1, 2), 0.99), layout)[1:], rows[:-1], atol=1e-6)

@@ -3,7 +3,8 @@
 import numpy as np
 
 from clausewise.analysis import in_context, read_policy, scoring_inputs
-from clausewise.context_scores import FEATURES, INFO_KEY
+from clausewise.context_scores import FEATURES
+from clausewise.model_dir import CONTEXT_STACK
 from tests.utils import tiny_config, toy_records
 from training.context_fit import document_layouts, fit_context_stack, scores_in_context
 from training.heldout import evaluate_heldout, heldout_records, summary_line
@@ -37,7 +38,7 @@ def test_a_fitted_stack_is_what_analyze_applies_and_the_gate_reports_it_beside_t
         if name in only:
             assert stack.weights[j] == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0] and stack.bias[j] == 0.0
 
-    model.info.extra[INFO_KEY] = stack.to_dict()
+    model.info.extra[CONTEXT_STACK] = stack.to_dict()
     held = [r for r in real if r.doc.startswith("oth14")]
     rows, cut = scores_in_context(model, held)
     assert cut.tolist() == stack.thresholds
@@ -48,7 +49,7 @@ def test_a_fitted_stack_is_what_analyze_applies_and_the_gate_reports_it_beside_t
     figures = evaluate_heldout(model, taxonomy, held)
     assert set(figures["without_context"]) == {"clauses", "paragraphs_analyze", "coverage"}
     assert "without the context stack: clauses" in summary_line(figures)
-    del model.info.extra[INFO_KEY]
+    del model.info.extra[CONTEXT_STACK]
     assert "without_context" not in evaluate_heldout(model, taxonomy, held)
 
 
