@@ -50,7 +50,9 @@ def tiny_base(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def stored_model(tiny_base, taxonomy):
     """A tiny model stored as clause-classifier in the test BENTOML_HOME; returns its tag."""
+    from clausewise.model_dir import CONTEXT_STACK
     from training.config import TrainConfig
+    from training.context_fit import fit_context_stack
     from training.heldout import evaluate_heldout_sets, heldout_records
     from training.registry import build_metadata, store_model
     from training.train import fit
@@ -58,6 +60,9 @@ def stored_model(tiny_base, taxonomy):
     records = toy_records(2)
     config = TrainConfig(base_model=str(tiny_base), epochs=2)
     result = fit(records, taxonomy, config, progress=False)
+    # As the default model has one: a context stack, here fitted on three real policies (plumbing, not quality)
+    context = [r for r in heldout_records(taxonomy, "real") if r.doc.startswith(("oth01", "oth02", "oth03"))]
+    result.info.extra[CONTEXT_STACK] = fit_context_stack(result.predictor(), context, seed=1).to_dict()
     slices = {
         "real": [r for r in heldout_records(taxonomy, "real") if r.doc.startswith("oth14")],  # slices keep it quick
         "written": [r for r in heldout_records(taxonomy, "written") if r.doc.startswith("h01")],

@@ -58,6 +58,25 @@ def test_served_scores_equal_in_process_predictions(server, stored_model):
     assert [set(p) for p in local_labels] == [{ls["label"] for ls in r["labels"]} for r in served]
 
 
+def test_analyze_reads_clauses_in_context_as_label_policy_does_in_process(server, stored_model):
+    import bentoml
+
+    from clausewise.analysis import label_policy, read_policy, scoring_inputs
+    from clausewise.context_scores import ContextStack
+
+    model = ClauseModel.load(bentoml.models.get(stored_model).path, device="cpu")
+    assert ContextStack.of(model.info) is not None
+    text = "## Sharing\n\nWe may share:\n\n- your email\n- your name\n\nWe use cookies. Ask us anything.\n"
+    policy = read_policy(text)
+    texts, contexts = scoring_inputs(policy, model.info)
+    assert len(texts) == len(policy.scored_indices) + 1  # the list is one paragraph of two clauses
+    local = label_policy(policy, model.scores(texts, contexts), model)["clauses"]
+    served = post(server, "/analyze", {"text": text}).json()["clauses"]
+    for mine, theirs in zip(local, served, strict=True):
+        assert np.allclose([mine["scores"][n] for n in model.labels], [theirs["scores"][n] for n in model.labels])
+        assert [x["label"] for x in mine["labels"]] == [x["label"] for x in theirs["labels"]]
+
+
 def test_analyze_seed_004_offsets_slice_back_with_coverage(server, taxonomy):
     text = SEED_004.read_text(encoding="utf-8")
     r = post(server, "/analyze", {"text": text})
@@ -88,7 +107,8 @@ def test_labels_endpoint_serves_the_taxonomy(server, taxonomy):
     body = r.json()
     assert [x["name"] for x in body["labels"]] == list(taxonomy.names)
     assert set(body["thresholds"]) == set(taxonomy.names)
-    assert body["context_stack"] is None  # the tiny model is tuned on random clauses, not whole documents
+    assert body["context_stack"]["fitted_on"]["documents"] == 3
+    assert set(body["context_stack"]["analyze_thresholds"]) == set(taxonomy.names)
     assert list(body["heldout"]) == ["real", "written"]  # the real-policy gate first
     assert 0 <= body["heldout"]["real"]["clauses"]["macro_f1"] <= 1 and "coverage" in body["heldout"]["written"]
 
