@@ -2,7 +2,7 @@
 documents after fine-tuning, and applied to held-out documents as /analyze applies it to a policy.
 
     stack = fit_context_stack(model, val_records, seed=13)   # per-label weights, thresholds from 5 folds
-    rows, cut = scores_in_context(model, records)            # a row per record (chrome: zeros), thresholds
+    rows, cut, plain = scores_in_context(model, records)     # rows as /analyze gives them, thresholds, no-stack rows
 """
 
 from __future__ import annotations
@@ -127,15 +127,14 @@ def fit_context_stack(model: ClauseModel, records: list[LabelRecord], seed: int 
     )
 
 
-def scores_in_context(
-    model: ClauseModel, records: list[LabelRecord], context: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """(a row per record as /analyze scores it, the thresholds to choose with); chrome rows are zeros.
-
-    With a context stack (and `context`) the rows are its probabilities and thresholds, else the clause
-    scores and the model's thresholds."""
-    stack = ContextStack.of(model.info) if context else None
-    out = np.zeros((len(records), len(model.labels)), dtype=np.float32)
+def scores_in_context(model: ClauseModel, records: list[LabelRecord]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(a row per record as /analyze scores it, the thresholds to choose with, the clause model's own rows);
+    chrome rows are zeros. Without a context stack the first and last are the same clause scores and the
+    thresholds the model's own; every input is scored once."""
+    stack = ContextStack.of(model.info)
+    plain = np.zeros((len(records), len(model.labels)), dtype=np.float32)
+    out = plain.copy()
     for idx, layout, clause_rows, paragraph_rows in _scored(model, records, paragraphs=stack is not None):
+        plain[idx] = clause_rows
         out[idx] = stack.apply(clause_rows, paragraph_rows, layout) if stack else clause_rows
-    return out, np.asarray(stack.thresholds if stack else model.info.thresholds)
+    return out, np.asarray(stack.thresholds if stack else model.info.thresholds), plain

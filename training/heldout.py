@@ -76,9 +76,8 @@ def evaluate_heldout(model: ClauseModel, taxonomy: Taxonomy, records: list[Label
     records = records if records is not None else heldout_records(taxonomy, "real")
     # As /analyze does: page chrome is not scored and gets no labels; clauses are read in their
     # document's context when the model has a context stack (clausewise.context_scores).
-    clause_scores, clause_cut = scores_in_context(model, records)
+    clause_scores, clause_cut, plain_scores = scores_in_context(model, records)
     has_stack = ContextStack.of(model.info) is not None
-    plain_scores = scores_in_context(model, records, context=False)[0] if has_stack else clause_scores
     y = multi_hot([r.labels for r in records], names)
     paras = paragraphs(records, names)
     by_doc: dict[str, list[int]] = {}

@@ -40,8 +40,8 @@ def test_a_fitted_stack_is_what_analyze_applies_and_the_gate_reports_it_beside_t
 
     model.info.extra[CONTEXT_STACK] = stack.to_dict()
     held = [r for r in real if r.doc.startswith("oth14")]
-    rows, cut = scores_in_context(model, held)
-    assert cut.tolist() == stack.thresholds
+    rows, cut, plain = scores_in_context(model, held)
+    assert cut.tolist() == stack.thresholds and not np.allclose(rows, plain)
     policy = read_policy(source_text(held[0].doc))
     served, served_cut = in_context(policy, model.scores(*scoring_inputs(policy, model.info)), model.info)
     assert served_cut == stack.thresholds and np.allclose(served, rows[[r.kind != "chrome" for r in held]], atol=1e-5)
