@@ -77,7 +77,7 @@ def features(clause_rows, paragraph_rows, layout: Layout) -> np.ndarray:
     own = _logit(clause_rows).reshape(len(layout.heading), -1)
     n = len(own)
     para = own.copy()
-    for g, row in zip(layout.joined, _logit(paragraph_rows).reshape(len(layout.joined), -1)):
+    for g, row in zip(layout.joined, _logit(paragraph_rows).reshape(len(layout.joined), own.shape[1])):
         para[g] = row
     prev = np.concatenate([own[:1], own[:-1]]) if n else own
     nxt = np.concatenate([own[1:], own[-1:]]) if n else own

@@ -51,6 +51,12 @@ def test_a_stack_that_weighs_only_the_clause_returns_its_scores_and_round_trips_
     assert np.allclose(neighbours.apply(rows, np.full((1, 2), 0.99), layout)[1:], rows[:-1], atol=1e-6)
 
 
+def test_a_document_without_joined_paragraphs_needs_no_paragraph_rows():
+    layout = Layout.of(["One."], [None], ["clause"], [0])
+    stack = ContextStack(weights=[[1, 0, 0, 0, 0, 0]] * 2, bias=[0, 0], thresholds=[0.5, 0.5])
+    assert np.allclose(stack.apply([[0.2, 0.7]], [], layout), [[0.2, 0.7]], atol=1e-6)
+
+
 def test_a_stack_of_other_features_is_refused_with_what_to_do():
     with pytest.raises(ValueError, match="retrain"):
         ContextStack(weights=[[1.0]], bias=[0.0], thresholds=[0.5], features=["clause"])

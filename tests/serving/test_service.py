@@ -69,7 +69,7 @@ def test_analyze_reads_clauses_in_context_as_label_policy_does_in_process(server
     text = "## Sharing\n\nWe may share:\n\n- your email\n- your name\n\nWe use cookies. Ask us anything.\n"
     policy = read_policy(text)
     texts, contexts = scoring_inputs(policy, model.info)
-    assert len(texts) == len(policy.scored_indices) + 1  # the list is one paragraph of two clauses
+    assert len(texts) == len(policy.scored_indices) + 2  # two paragraphs of two clauses: the list, the last
     local = label_policy(policy, model.scores(texts, contexts), model)["clauses"]
     served = post(server, "/analyze", {"text": text}).json()["clauses"]
     for mine, theirs in zip(local, served, strict=True):
