@@ -105,13 +105,18 @@ def scoring_inputs(policy: Policy, info: ModelInfo) -> tuple[list[str], list[str
     return texts + more, contexts + more_contexts
 
 
+def scoring_count(policy: Policy, info: ModelInfo) -> int:
+    """How many rows scoring_inputs(policy, info) gives: the scored clauses first, then any paragraphs."""
+    joined = len(policy.layout.joined) if ContextStack.of(info) is not None else 0
+    return len(policy.scored_indices) + joined
+
+
 def in_context(policy: Policy, rows, info: ModelInfo) -> tuple[np.ndarray, list[float] | None]:
     """(a row per scored clause, the thresholds to choose with; None: the model's own) from the rows of
     scoring_inputs: the context stack's probabilities when the model has one, else the clause rows."""
     n = len(policy.scored_indices)
     stack = ContextStack.of(info)
-    expected = n + (len(policy.layout.joined) if stack is not None else 0)
-    if len(rows) != expected:
+    if len(rows) != (expected := scoring_count(policy, info)):
         raise ValueError(f"{len(rows)} score rows for {expected} inputs: score scoring_inputs(policy, model.info)")
     if stack is None or not n:
         return np.asarray(rows, dtype=float).reshape(n, len(info.labels)), None

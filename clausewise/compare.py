@@ -11,7 +11,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clausewise.align import align, unmarked
-from clausewise.analysis import Labeller, Policy, in_context, read_policy, score_policy, scoring_inputs
+from clausewise.analysis import (
+    Labeller,
+    Policy,
+    in_context,
+    read_policy,
+    score_policy,
+    scoring_count,
+    scoring_inputs,
+)
 
 if TYPE_CHECKING:
     from clausewise.model_dir import ModelInfo
@@ -158,6 +166,6 @@ def compare_texts(
 
 def compare_scored(old_policy: Policy, new_policy: Policy, rows: list, model: Labeller) -> dict:
     """`compare` plus each side's format, from one list of rows: old's model inputs, then new's."""
-    split = len(scoring_inputs(old_policy, model.info)[0])
+    split = scoring_count(old_policy, model.info)
     result = compare(old_policy, new_policy, rows[:split], rows[split:], model)
     return {**result, "format": {"old": old_policy.format, "new": new_policy.format}}

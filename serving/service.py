@@ -238,13 +238,13 @@ class Clausewise:
         """Segment a whole policy (plain text, markdown or HTML page) and label every clause; chrome gets no labels."""
         served = self.swap.current
         policy = await self._checked(text)
-        clauses = len(distinct_inputs(*policy.model_inputs(served.model.info.context))[0])
-        if clauses > MAX_ANALYZE_CLAUSES:  # counted in clauses; a context stack's paragraphs ride along
+        texts, contexts = scoring_inputs(policy, served.model.info)
+        n = len(policy.scored_indices)  # the clauses come first; a context stack's paragraphs ride along
+        if (clauses := len(set(zip(texts[:n], contexts[:n])))) > MAX_ANALYZE_CLAUSES:
             raise bentoml.exceptions.InvalidArgument(
                 f"the policy holds {clauses} distinct clauses to score; the limit is {MAX_ANALYZE_CLAUSES} per "
                 "request: send it in parts (sections or pages)"
             )
-        texts, contexts = scoring_inputs(policy, served.model.info)
         pairs, index = distinct_inputs(texts, contexts)
         language = policy.language
         rows = await self._score(served, pairs, index) if texts else []
@@ -269,13 +269,14 @@ class Clausewise:
         """Two versions aligned clause by clause (unchanged, reworded, added, removed), and what changed per topic."""
         served = self.swap.current
         old_policy, new_policy = await self._checked(old, "old"), await self._checked(new, "new")
-        context = served.model.info.context
-        old_clauses, new_clauses = old_policy.model_inputs(context), new_policy.model_inputs(context)
-        clauses = len(distinct_inputs(old_clauses[0] + new_clauses[0], old_clauses[1] + new_clauses[1])[0])
-        if clauses > MAX_ANALYZE_CLAUSES:  # counted in clauses, as /analyze counts them
-            raise bentoml.exceptions.InvalidArgument(too_many_clauses(clauses))
         old_texts, old_contexts = scoring_inputs(old_policy, served.model.info)
         new_texts, new_contexts = scoring_inputs(new_policy, served.model.info)
+        n_old, n_new = len(old_policy.scored_indices), len(new_policy.scored_indices)  # clauses first, as /analyze
+        clauses = len(
+            set(zip(old_texts[:n_old], old_contexts[:n_old])) | set(zip(new_texts[:n_new], new_contexts[:n_new]))
+        )
+        if clauses > MAX_ANALYZE_CLAUSES:
+            raise bentoml.exceptions.InvalidArgument(too_many_clauses(clauses))
         pairs, index = distinct_inputs(old_texts + new_texts, old_contexts + new_contexts)
         rows = await self._score(served, pairs, index) if pairs else []
         result = await asyncio.to_thread(compared, old_policy, new_policy, rows, served.model)

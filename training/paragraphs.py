@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 
 from clausewise.segment import detect_format
-from clausewise.segment.paragraphs import starts_paragraph
+from clausewise.segment.paragraphs import paragraph_ids
 from training.data import LABELS_DIR, LabelRecord
 
 
@@ -52,14 +53,10 @@ def paragraphs(records: list[LabelRecord], labels_order: tuple[str, ...] | None 
         text = source_text(doc)
         if text is None:
             continue
-        fmt = detect_format(text)
-        group: list[LabelRecord] = [rs[0]]
-        for prev, r in zip(rs, rs[1:]):
-            if starts_paragraph(text[prev.end : r.start], fmt):
-                out.append(_joined(group, text, labels_order))
-                group = []
-            group.append(r)
-        out.append(_joined(group, text, labels_order))
+        spans = [(r.start, r.end) for r in rs]  # _by_doc keeps only records with offsets
+        ids = paragraph_ids(text, spans, detect_format(text))  # type: ignore[arg-type]
+        for _, group in groupby(zip(ids, rs), key=lambda pair: pair[0]):
+            out.append(_joined([r for _, r in group], text, labels_order))
     return out
 
 

@@ -261,10 +261,11 @@ def fit(
     result = FitResult(model, tokenizer, info, 0.0)
     if val_records:
         contexts = record_contexts(val_records, info.context)
-        scores = result.predictor(config.device).scores([r.text for r in val_records], contexts)
+        predictor = result.predictor(config.device)
+        scores = predictor.scores([r.text for r in val_records], contexts)
         tune_into(info, multi_hot([r.labels for r in val_records], names), scores, config)
         if config.context_stack and whole_documents(train_records, val_records):
-            stack = fit_context_stack(result.predictor(config.device), val_records, config.seed)
+            stack = fit_context_stack(predictor, val_records, config.seed)
             info.extra[CONTEXT_STACK] = stack.to_dict()
     result.seconds = time.time() - started
     return result
