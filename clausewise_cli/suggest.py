@@ -53,18 +53,14 @@ def _inputs(paths: list[Path]) -> list[Path]:
 
 def suggest(args: argparse.Namespace) -> int:
     import bentoml
+    import numpy as np
 
     from clausewise.model import ClauseModel
-    from training.suggest import build_tasks, candidates_from_jsonl, candidates_from_policy, select_uncertain
+    from training.suggest import analyze_thresholds, build_tasks, scored_candidates, select_uncertain
 
     if args.top < 1:
         raise ValueError(f"--top must be at least 1, found {args.top}")
     taxonomy = load_taxonomy(args.taxonomy)
-    cands = []
-    for path in _inputs(args.paths):
-        cands += candidates_from_jsonl(path) if path.suffix == ".jsonl" else candidates_from_policy(path)
-    if not cands:
-        raise ValueError("no clauses to score: the inputs hold only page chrome or nothing")
     stored = bentoml.models.get(args.model)
     model = ClauseModel.load(stored.path, device=args.device)
     extra = [n for n in model.labels if n not in taxonomy.names]
@@ -73,8 +69,14 @@ def suggest(args: argparse.Namespace) -> int:
             f"model {stored.tag} has labels {extra} that {taxonomy.source} does not define; "
             "pass the taxonomy it was trained with (--taxonomy)"
         )
-    rows = model.scores([c.text for c in cands], [c.context(model.info.context) for c in cands])
-    picked = select_uncertain(cands, rows, model.labels, model.info.thresholds, args.top)
+    cands, parts = [], []
+    for path in _inputs(args.paths):
+        found, rows = scored_candidates(model, path)
+        cands += found
+        parts.append(rows)
+    if not cands:
+        raise ValueError("no clauses to score: the inputs hold only page chrome or nothing")
+    picked = select_uncertain(cands, np.concatenate(parts), model.labels, analyze_thresholds(model.info), args.top)
     tasks = build_tasks(picked, str(stored.tag), taxonomy)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

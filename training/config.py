@@ -74,6 +74,13 @@ class TrainConfig:
         default=True,
         metadata={"help": "also train on runs of consecutive clauses of one section (up to 150 words), labels united"},
     )
+    real_weight: float = field(
+        default=1.0,
+        metadata={
+            "help": "loss weight of the clauses of real policies (labels/real/sources.jsonl) against the written "
+            "sets' 1; 1 = equal"
+        },
+    )
     pos_weight: str = field(
         default="sqrt", metadata={"help": "BCE positive weight per label: sqrt(neg/pos), neg/pos ('linear') or none"}
     )
@@ -127,6 +134,7 @@ class TrainConfig:
             (self.max_grad_norm >= 0, "max_grad_norm", "a float >= 0"),
             (0 <= self.dropout < 1, "dropout", "a float in [0, 1)"),
             (8 <= self.max_length <= 512, "max_length", "an integer in [8, 512]"),
+            (0 < self.real_weight <= 100, "real_weight", "a float in (0, 100]"),
             (self.pos_weight in ("sqrt", "linear", "none"), "pos_weight", "one of sqrt, linear, none"),
             (0 < self.val_fraction < 0.5, "val_fraction", "a float in (0, 0.5)"),
             (self.threshold_bags >= 0, "threshold_bags", "an integer >= 0"),

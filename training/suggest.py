@@ -1,13 +1,14 @@
 """The labelling loop: which clauses to label next, as Label Studio tasks, and the labelling config.
 
-    cands = candidates_from_policy(path)                      # scored clauses (chrome left out), with offsets
-    rows = model.scores([c.text for c in cands], [c.context(model.info.context) for c in cands])
-    picked = select_uncertain(cands, rows, model.labels, model.info.thresholds, top=20)
+    cands, rows = scored_candidates(model, path)             # clauses (chrome left out) scored as /analyze does
+    picked = select_uncertain(cands, rows, model.labels, analyze_thresholds(model.info), top=20)
     tasks = build_tasks(picked, model_version="clause-classifier:abc")   # Label Studio import format
     xml = label_config(load_taxonomy())                       # <Choices choice="multiple"> from taxonomy.yaml
 
 Uncertainty (see docs/labelling.md): for each label, how close its score is to its tuned threshold,
 as a fraction of the distance to 0 or 1 on that side (1 = exactly on the threshold, 0 = at 0 or 1).
+Scores and thresholds are those /analyze answers with: a model with a context stack reads each clause
+with its neighbours, heading, lead-in and paragraph (clausewise.context_scores).
 A clause's uncertainty is its closest label's closeness plus half the next label's (a clause torn
 between two labels ranks above one doubtful about a single label); a clause from a label file whose
 given labels the model disagrees with ranks above every clause without a disagreement.
@@ -22,10 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from clausewise.analysis import read_policy
+import numpy as np
+
+from clausewise.analysis import Policy, in_context, read_policy, scoring_inputs
 from clausewise.context import lead_ins_by_document
+from clausewise.context_scores import ContextStack
 from clausewise.files import JsonlError, json_object
+from clausewise.model import ClauseModel
+from clausewise.model_dir import ModelInfo
 from clausewise.taxonomy import Taxonomy
+from training.context_fit import scores_in_context
+from training.data import LabelRecord, with_lead_ins
 
 FROM_NAME = "topic"  # the Choices control: result items carry from_name=topic, to_name=text
 TO_NAME = "text"  # the Text object, reading task data["text"] (what training/new_labels.py reads back)
@@ -66,13 +74,15 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
-def candidates_from_policy(path: Path) -> list[Candidate]:
-    """The clauses /analyze scores (page chrome left out), with offsets, headings and clause index."""
+def _read_policy_file(path: Path) -> Policy:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
-    policy = read_policy(text)
+    return read_policy(text)
+
+
+def _policy_candidates(path: Path, policy: Policy) -> list[Candidate]:
     _, leads = policy.model_inputs("lead-in")
     return [
         Candidate(c.text, c.heading, path.stem, str(path), c.start, c.end, i, lead_in=lead)
@@ -80,9 +90,13 @@ def candidates_from_policy(path: Path) -> list[Candidate]:
     ]
 
 
-def candidates_from_jsonl(path: Path) -> list[Candidate]:
-    """Clauses of a JSONL file (our label files or `clausewise segment` output): "text" required;
-    "heading", "doc", "start", "end", "kind" and "labels" used when present; chrome left out."""
+def candidates_from_policy(path: Path) -> list[Candidate]:
+    """The clauses /analyze scores (page chrome left out), with offsets, headings and clause index."""
+    return _policy_candidates(path, _read_policy_file(path))
+
+
+def _jsonl_objects(path: Path) -> list[tuple[int, dict]]:
+    """(line number, object) of every non-blank line; each must have a non-empty "text"."""
     rows: list[tuple[int, dict]] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -94,6 +108,13 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
         if not isinstance(obj.get("text"), str) or not obj["text"].strip():
             raise ValueError(f"{path}:{n}: expected an object with a non-empty 'text' (a clause per line)")
         rows.append((n, obj))
+    return rows
+
+
+def candidates_from_jsonl(path: Path) -> list[Candidate]:
+    """Clauses of a JSONL file (our label files or `clausewise segment` output): "text" required;
+    "heading", "doc", "start", "end", "kind" and "labels" used when present; chrome left out."""
+    rows = _jsonl_objects(path)
     objs = [obj for _, obj in rows]
     leads = lead_ins_by_document(
         [str(o.get("doc") or path.stem) for o in objs],
@@ -120,6 +141,42 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
             )
         )
     return out
+
+
+def analyze_thresholds(info: ModelInfo) -> list[float]:
+    """The thresholds /analyze chooses with: the context stack's when the model has one, else its own."""
+    stack = ContextStack.of(info)
+    return list(stack.thresholds if stack else info.thresholds)
+
+
+def _offset(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def scored_candidates(model: ClauseModel, path: Path) -> tuple[list[Candidate], np.ndarray]:
+    """A policy's or JSONL file's candidates and a score row each as /analyze gives it (read in the
+    document's context when the model has a context stack; choose with analyze_thresholds)."""
+    if path.suffix != ".jsonl":
+        policy = _read_policy_file(path)
+        rows, _ = in_context(policy, model.scores(*scoring_inputs(policy, model.info)), model.info)
+        return _policy_candidates(path, policy), rows
+    objs = [obj for _, obj in _jsonl_objects(path)]
+    records = [
+        LabelRecord(
+            str(n),
+            str(o.get("doc") or path.stem),
+            o["text"],
+            (),
+            o.get("heading") if isinstance(o.get("heading"), str) else None,
+            _offset(o.get("start")),
+            _offset(o.get("end")),
+            o.get("kind") if isinstance(o.get("kind"), str) else None,
+        )
+        for n, o in enumerate(objs)
+    ]
+    rows, _, _ = scores_in_context(model, with_lead_ins(records))
+    kept = [i for i, o in enumerate(objs) if o.get("kind") != "chrome"]
+    return candidates_from_jsonl(path), rows[kept]
 
 
 def closeness(score: float, threshold: float) -> float:

@@ -32,6 +32,7 @@ from training.config import TrainConfig
 from training.context_fit import fit_context_stack
 from training.data import LabelRecord, record_contexts
 from training.metrics import bagged_thresholds, multi_hot, tune_thresholds
+from training.real_policies import real_training_docs
 from training.splits import training_and_tuning
 
 
@@ -61,8 +62,16 @@ def input_form(config: TrainConfig, names: tuple[str, ...] = (), kind: str = FIN
     )
 
 
+def loss_weights(records: list[LabelRecord], real_weight: float) -> np.ndarray:
+    """Per record: `real_weight` for clauses of real policies, 1 for the rest; scaled to mean 1, so equal
+    weights give the plain mean loss."""
+    real = real_training_docs() if real_weight != 1 else set()
+    w = np.array([real_weight if r.doc in real else 1.0 for r in records], dtype=np.float32)
+    return w / w.mean()
+
+
 def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, config: TrainConfig) -> Dataset:
-    """A tokenised `datasets.Dataset` with float multi-hot labels."""
+    """A tokenised `datasets.Dataset` with float multi-hot labels and a loss weight per record."""
     form = input_form(config)
     contexts = record_contexts(records, form.context)
     pairs = [model_input(r.text, c, form.paired) for r, c in zip(records, contexts)]
@@ -71,6 +80,7 @@ def _encode(records: list[LabelRecord], names: tuple[str, ...], tokenizer, confi
             "first": [p[0] for p in pairs],
             "second": [p[1] or "" for p in pairs],
             "labels": multi_hot([r.labels for r in records], names).tolist(),
+            "weight": loss_weights(records, config.real_weight).tolist(),
         }
     )
 
@@ -164,7 +174,7 @@ def fit(
     model = ClauseClassifier.from_base(base, list(names), config.dropout).to(device)
     ds = _encode(train_records, names, tokenizer, config)
     y_train = np.asarray(ds["labels"], dtype=np.float32)
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight(y_train, config.pos_weight).to(device))
+    bce = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight(y_train, config.pos_weight).to(device), reduction="none")
 
     freeze_lowest(model, config.freeze_layers)
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
@@ -223,7 +233,8 @@ def fit(
             target = torch.tensor(rows["labels"], dtype=torch.float32, device=device)
             with torch.set_grad_enabled(not probe):
                 hidden = model.encoder(**batch).last_hidden_state
-            loss = loss_fn(model.pool_and_classify(hidden, batch["attention_mask"]), target)
+            weight = torch.tensor(rows["weight"], dtype=torch.float32, device=device)
+            loss = (bce(model.pool_and_classify(hidden, batch["attention_mask"]), target).mean(1) * weight).mean()
             opt.zero_grad()
             loss.backward()
             if config.max_grad_norm > 0:

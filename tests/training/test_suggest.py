@@ -17,11 +17,13 @@ from training.suggest import (
     FROM_NAME,
     TO_NAME,
     Candidate,
+    analyze_thresholds,
     build_tasks,
     candidates_from_jsonl,
     candidates_from_policy,
     closeness,
     label_config,
+    scored_candidates,
     select_uncertain,
 )
 
@@ -106,6 +108,35 @@ def test_jsonl_candidates_skip_chrome_keep_labels_and_name_bad_lines(tmp_path):
     bad = write(tmp_path / "b.jsonl", '{"text": "ok"}\n{"txt": "no text"}\n')
     with pytest.raises(ValueError, match=r"b.jsonl:2: expected an object with a non-empty 'text'"):
         candidates_from_jsonl(bad)
+
+
+def test_candidates_are_scored_in_context_as_analyze_scores_them(stored_model, taxonomy, tmp_path):
+    import bentoml
+
+    from clausewise.analysis import in_context, scoring_inputs
+    from clausewise.context_scores import ContextStack
+    from clausewise.model import ClauseModel
+    from training.context_fit import scores_in_context
+    from training.heldout import heldout_records
+    from training.paragraphs import source_text
+
+    model = ClauseModel.load(bentoml.models.get(stored_model).path)
+    stack = ContextStack.of(model.info)
+    assert stack is not None and analyze_thresholds(model.info) == stack.thresholds
+    held = [r for r in heldout_records(taxonomy, "real") if r.doc.startswith("oth14")]
+    text = source_text(held[0].doc)
+    cands, rows = scored_candidates(model, write(tmp_path / "policy.md", text))
+    policy = read_policy(text)
+    served, _ = in_context(policy, model.scores(*scoring_inputs(policy, model.info)), model.info)
+    assert [c.clause for c in cands] == policy.scored_indices and np.allclose(rows, served, atol=1e-5)
+    assert not np.allclose(rows, model.scores(*policy.model_inputs(model.info.context)), atol=1e-3)  # not alone
+
+    jsonl = write(tmp_path / "c.jsonl", "".join(json.dumps(r.to_json()) + "\n" for r in held))
+    found, jrows = scored_candidates(model, jsonl)
+    expected, _, _ = scores_in_context(model, held)
+    kept = [i for i, r in enumerate(held) if r.kind != "chrome"]
+    assert [c.text for c in found] == [held[i].text for i in kept]
+    assert np.allclose(jrows, expected[kept], atol=1e-5)
 
 
 # --- the Label Studio side -------------------------------------------------------------------------

@@ -1,13 +1,16 @@
 """The training loop on a tiny in-memory dataset; one slow test uses the real base model."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from tests.utils import TOY_TEXTS, tiny_config, toy_records
-from training.config import TrainConfig
+from training.config import ConfigError, TrainConfig
+from training.real_policies import real_training_docs
 from training.splits import validation_split
-from training.train import bucketed_batches, fit
+from training.train import bucketed_batches, fit, loss_weights
 
 
 def test_validation_split_is_seeded_and_disjoint():
@@ -90,3 +93,20 @@ def test_freeze_layers_leaves_the_lowest_layers_and_embeddings_as_they_were(tiny
     assert any(not torch.equal(base[k], state[k]) for k in moved)
     with pytest.raises(ValueError, match="has 2 layers"):
         fit(toy_records(2), taxonomy, tiny_config(tiny_base, freeze_layers=3), progress=False)
+
+
+def test_real_policies_weigh_more_in_the_loss_only_when_asked(tiny_base, taxonomy):
+    real = sorted(real_training_docs())[:2]
+    records = [replace(r, doc=real[0] if r.doc == "doc0" else r.doc) for r in toy_records(3)]
+    is_real = np.array([r.doc in real for r in records])
+    assert is_real.any() and not is_real.all()
+    plain = loss_weights(records, 1.0)
+    assert np.allclose(plain, 1.0)
+    w = loss_weights(records, 3.0)
+    assert np.isclose(w.mean(), 1.0) and np.allclose(w[is_real] / w[~is_real].max(), 3.0)
+    with pytest.raises(ConfigError, match="real_weight"):
+        TrainConfig(real_weight=0)
+    config = tiny_config(tiny_base)
+    same = [fit(records, taxonomy, config, progress=False).predictor().scores(TOY_TEXTS) for _ in range(2)]
+    weighted = fit(records, taxonomy, replace(config, real_weight=3.0), progress=False).predictor().scores(TOY_TEXTS)
+    assert np.allclose(same[0], same[1], atol=1e-5) and not np.allclose(same[0], weighted, atol=1e-5)
