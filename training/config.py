@@ -58,7 +58,12 @@ class TrainConfig:
     warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps with linear warm-up"})
     max_grad_norm: float = field(default=1.0, metadata={"help": "gradient clipping norm; 0 disables"})
     dropout: float = field(default=0.1, metadata={"help": "dropout before the head"})
-    max_length: int = field(default=128, metadata={"help": "tokens per input, longer inputs are truncated"})
+    max_length: int = field(
+        default=256,
+        metadata={
+            "help": "tokens per input, longer inputs are truncated (256: whole section windows, docs/quality.md)"
+        },
+    )
     use_heading: bool = field(
         default=False,
         metadata={"help": "feed the section heading as context before the clause (lost in every measurement)"},
