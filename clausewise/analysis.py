@@ -111,6 +111,12 @@ def scoring_count(policy: Policy, info: ModelInfo) -> int:
     return len(policy.scored_indices) + joined
 
 
+def analyze_thresholds(info: ModelInfo) -> list[float]:
+    """The thresholds /analyze chooses with: the context stack's when the model has one, else its own."""
+    stack = ContextStack.of(info)
+    return list(stack.thresholds if stack else info.thresholds)
+
+
 def in_context(policy: Policy, rows, info: ModelInfo) -> tuple[np.ndarray, list[float] | None]:
     """(a row per scored clause, the thresholds to choose with; None: the model's own) from the rows of
     scoring_inputs: the context stack's probabilities when the model has one, else the clause rows."""

@@ -55,8 +55,9 @@ def suggest(args: argparse.Namespace) -> int:
     import bentoml
     import numpy as np
 
+    from clausewise.analysis import analyze_thresholds
     from clausewise.model import ClauseModel
-    from training.suggest import analyze_thresholds, build_tasks, scored_candidates, select_uncertain
+    from training.suggest import build_tasks, scored_candidates, select_uncertain
 
     if args.top < 1:
         raise ValueError(f"--top must be at least 1, found {args.top}")

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from clausewise.analysis import analyze_thresholds
 from clausewise.context_scores import FEATURES, ContextStack, Layout, features, paragraph_inputs
 from clausewise.model import ClauseModel
 from clausewise.segment import detect_format
@@ -137,4 +138,4 @@ def scores_in_context(model: ClauseModel, records: list[LabelRecord]) -> tuple[n
     for idx, layout, clause_rows, paragraph_rows in _scored(model, records, paragraphs=stack is not None):
         plain[idx] = clause_rows
         out[idx] = stack.apply(clause_rows, paragraph_rows, layout) if stack else clause_rows
-    return out, np.asarray(stack.thresholds if stack else model.info.thresholds), plain
+    return out, np.asarray(analyze_thresholds(model.info)), plain

@@ -27,10 +27,8 @@ import numpy as np
 
 from clausewise.analysis import Policy, in_context, read_policy, scoring_inputs
 from clausewise.context import lead_ins_by_document
-from clausewise.context_scores import ContextStack
 from clausewise.files import JsonlError, json_object
 from clausewise.model import ClauseModel
-from clausewise.model_dir import ModelInfo
 from clausewise.taxonomy import Taxonomy
 from training.context_fit import scores_in_context
 from training.data import LabelRecord, with_lead_ins
@@ -114,7 +112,10 @@ def _jsonl_objects(path: Path) -> list[tuple[int, dict]]:
 def candidates_from_jsonl(path: Path) -> list[Candidate]:
     """Clauses of a JSONL file (our label files or `clausewise segment` output): "text" required;
     "heading", "doc", "start", "end", "kind" and "labels" used when present; chrome left out."""
-    rows = _jsonl_objects(path)
+    return _jsonl_candidates(path, _jsonl_objects(path))
+
+
+def _jsonl_candidates(path: Path, rows: list[tuple[int, dict]]) -> list[Candidate]:
     objs = [obj for _, obj in rows]
     leads = lead_ins_by_document(
         [str(o.get("doc") or path.stem) for o in objs],
@@ -143,12 +144,6 @@ def candidates_from_jsonl(path: Path) -> list[Candidate]:
     return out
 
 
-def analyze_thresholds(info: ModelInfo) -> list[float]:
-    """The thresholds /analyze chooses with: the context stack's when the model has one, else its own."""
-    stack = ContextStack.of(info)
-    return list(stack.thresholds if stack else info.thresholds)
-
-
 def _offset(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -160,7 +155,8 @@ def scored_candidates(model: ClauseModel, path: Path) -> tuple[list[Candidate], 
         policy = _read_policy_file(path)
         rows, _ = in_context(policy, model.scores(*scoring_inputs(policy, model.info)), model.info)
         return _policy_candidates(path, policy), rows
-    objs = [obj for _, obj in _jsonl_objects(path)]
+    lines = _jsonl_objects(path)
+    objs = [obj for _, obj in lines]
     records = [
         LabelRecord(
             str(n),
@@ -176,7 +172,7 @@ def scored_candidates(model: ClauseModel, path: Path) -> tuple[list[Candidate], 
     ]
     rows, _, _ = scores_in_context(model, with_lead_ins(records))
     kept = [i for i, o in enumerate(objs) if o.get("kind") != "chrome"]
-    return candidates_from_jsonl(path), rows[kept]
+    return _jsonl_candidates(path, lines), rows[kept]
 
 
 def closeness(score: float, threshold: float) -> float:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from clausewise.analysis import read_policy
+from clausewise.analysis import analyze_thresholds, read_policy
 from clausewise.taxonomy import Taxonomy
 from clausewise_cli.main import main
 from tests.utils import SEED_DOCS, toy_records, write
@@ -17,7 +17,6 @@ from training.suggest import (
     FROM_NAME,
     TO_NAME,
     Candidate,
-    analyze_thresholds,
     build_tasks,
     candidates_from_jsonl,
     candidates_from_policy,
