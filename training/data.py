@@ -193,7 +193,8 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
     records: list[LabelRecord] = []
     problems: list[Problem] = []
     first_id: dict[str, tuple[str, int]] = {}
-    first_text: dict[tuple[str, str, str], tuple[str, int, tuple[str, ...]]] = {}
+    first_text: dict[tuple[str, str, str, str], tuple[str, int, tuple[str, ...]]] = {}
+    previous: dict[tuple[str, str], str] = {}  # (file, doc) -> the text of the clause before
     for path in files:
         with open(path, encoding="utf-8", errors="strict") as fh:
             try:
@@ -220,11 +221,21 @@ def check_files(files: list[Path], taxonomy: Taxonomy) -> tuple[list[LabelRecord
                 problems.append(Problem(str(path), n, f"duplicate id {record.id!r}; first seen at {f}:{ln}"))
                 continue
             first_id[record.id] = (str(path), n)
-            # Context decides some labels (the same exemption list item under a collection heading and
-            # under a sharing heading), so a conflict is the same text under the same heading, within one
-            # labelled set (folder): across sets a short line can play another part ("Contact us" is a menu
-            # link at the top of seed 000 and a section heading in other documents).
-            key = (str(path.parent), normalise_text(record.heading or ""), normalise_text(record.text))
+            # Context decides some labels (rule 1: a clause is read with its heading and the clause before
+            # it; the same exemption list item under a collection heading and under a sharing heading, a
+            # continuation line "of your personal information." after an erasure right and after a
+            # restriction right), so a conflict is the same text after the same clause under the same
+            # heading, within one labelled set (folder): across sets a short line can play another part
+            # ("Contact us" is a menu link at the top of seed 000 and a section heading elsewhere).
+            doc_key = (str(path), record.doc or "")
+            before = previous.get(doc_key, "")
+            previous[doc_key] = record.text
+            key = (
+                str(path.parent),
+                normalise_text(record.heading or ""),
+                normalise_text(before),
+                normalise_text(record.text),
+            )
             if key in first_text and first_text[key][2] != record.labels:
                 f, ln, other = first_text[key]
                 problems.append(

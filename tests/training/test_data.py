@@ -44,9 +44,25 @@ def test_rejects_duplicate_ids_naming_the_first(tmp_path, taxonomy):
 
 
 def test_rejects_conflicting_duplicates_but_accepts_agreeing_ones(tmp_path, taxonomy):
-    rows = [good(0, text="Same text."), good(1, text="same  TEXT."), good(2, text="Same text.", labels=("general",))]
+    rows = [good(0, text="Same text."), {**good(1, text="same  TEXT."), "doc": "e"}]
+    rows.append({**good(2, text="Same text.", labels=("general",)), "doc": "f"})
     (msg,) = problems_of(tmp_path, taxonomy, rows)
     assert "set.jsonl:3:" in msg and "conflicting duplicate" in msg and "['general']" in msg
+
+
+def test_the_same_line_may_carry_other_labels_after_another_clause(tmp_path, taxonomy):
+    # Rule 1: a continuation line carries what it continues, so context is the heading and the clause before.
+    rows = [
+        good(0, text="Request erasure", labels=("user_access",)),
+        good(1, text="of your personal information.", labels=("user_access",)),
+        good(2, text="Request restriction", labels=("user_choice",)),
+        good(3, text="of your personal information.", labels=("user_choice",)),
+    ]
+    assert problems_of(tmp_path, taxonomy, rows) == []
+    rows.append(good(4, text="Request erasure", labels=("user_access",)))
+    rows.append(good(5, text="of your personal information.", labels=("user_choice",)))
+    (msg,) = problems_of(tmp_path, taxonomy, rows)
+    assert "set.jsonl:6:" in msg and "conflicting duplicate" in msg and "set.jsonl:2" in msg
 
 
 def test_rejects_invalid_json_missing_fields_and_wrong_types(tmp_path, taxonomy):
