@@ -1,7 +1,8 @@
 """TrainConfig: every training setting, typed, validated, with a CLI flag per field.
 
 Defaults are the settings that gave the best real held-out figures (docs/quality.md); they train in
-about 36 minutes on 2 CPU cores (2,161 s measured, docs/quality.md), behind the quick model that `make serve` serves first (docs/first-run.md).
+about 45 minutes on 2 CPU cores (7,359 steps at 2.7 steps/s), behind the quick model that `make serve`
+serves first (docs/first-run.md).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class TrainConfig:
     )
     epochs: int = field(
         default=3,
-        metadata={"help": "passes over the training clauses (3: about 36 minutes on 2 CPU cores for the default data)"},
+        metadata={"help": "passes over the training clauses (3: about 45 minutes on 2 CPU cores for the default data)"},
     )
     batch_size: int = field(default=16, metadata={"help": "clauses per optimisation step"})
     learning_rate: float = field(default=5e-5, metadata={"help": "AdamW learning rate of the encoder"})
